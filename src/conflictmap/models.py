@@ -107,6 +107,19 @@ EVENT_TYPES: dict[str, tuple[str, ...]] = {
 
 SUB_EVENT_TYPES: dict[str, str] = {sub: typ for typ, subs in EVENT_TYPES.items() for sub in subs}
 
+# One colour per event type, shared by the map legend and the charts so they read alike
+# (Tableau 10 hues: distinct for common colour-vision deficiencies, legible on outlines).
+EVENT_TYPE_COLOURS: dict[str, str] = {
+    "Battles": "#d62728",
+    "Explosions/Remote violence": "#ff7f0e",
+    "Violence against civilians": "#9467bd",
+    "Protests": "#2ca02c",
+    "Riots": "#8c564b",
+    "Strategic developments": "#1f77b4",
+}
+# For an event whose type is empty or not one of ACLED's six.
+OTHER_EVENT_TYPE_COLOUR = "#7f7f7f"
+
 # ACLED's actor categories (inter1/inter2): numeric codes of older exports, names of newer ones.
 INTER_CODES: dict[int, str] = {
     0: "",
