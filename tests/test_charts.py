@@ -1,0 +1,109 @@
+"""Charts: counts behind the bars (cases in tests/data/charts/) and the charts' shared colours."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from conflictmap.charts import (
+    OTHER_TYPE,
+    events_by_province,
+    events_by_province_chart,
+    events_over_time_chart,
+    events_per_period,
+    time_bin,
+)
+from conflictmap.filters import filter_events, filters_from_query
+from conflictmap.models import EVENT_TYPE_COLOURS, OTHER_EVENT_TYPE_COLOUR
+from conftest import DATA
+
+FIXTURE = pd.read_csv(DATA / "app" / "events.csv", keep_default_na=False)
+CASES = sorted((DATA / "charts").glob("*.json"))
+
+
+def _filtered(query: dict[str, object]) -> pd.DataFrame:
+    return filter_events(FIXTURE, filters_from_query(query, events=FIXTURE).filters)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("case_path", CASES, ids=[p.stem for p in CASES])
+def test_counts_case(case_path: Path) -> None:
+    case = json.loads(case_path.read_text())
+    events = _filtered(case["query"])
+    counts = events_per_period(events, bin=case["bin"] if case.get("bin_forced") else None)
+    assert counts.attrs["bin"] == case["bin"]
+    got = [
+        [p.date().isoformat(), t, int(n)]
+        for p, t, n in counts[["period", "event_type", "events"]].itertuples(index=False)
+    ]
+    assert got == case["per_period"]
+    assert counts["events"].sum() == len(events)
+    provinces = events_by_province(events)
+    assert provinces["events"].sum() == len(events)
+    first = (
+        None if provinces.empty else [provinces["admin1"].iloc[0], int(provinces["total"].iloc[0])]
+    )
+    assert first == case["provinces_first"]
+
+
+@pytest.mark.parametrize(
+    ("first", "last", "expected"),
+    [
+        (date(2021, 8, 1), date(2021, 8, 1), "day"),
+        (date(2021, 8, 1), date(2021, 10, 2), "day"),
+        (date(2021, 8, 1), date(2021, 10, 3), "week"),
+        (date(2020, 1, 1), date(2021, 12, 31), "week"),
+        (date(2015, 1, 1), date(2021, 8, 12), "month"),
+    ],
+)
+def test_time_bin(first: date, last: date, expected: str) -> None:
+    assert time_bin(first, last) == expected
+
+
+def test_period_end_is_the_next_period() -> None:
+    for bin_, days in (("day", {1}), ("week", {7}), ("month", {28, 29, 30, 31})):
+        counts = events_per_period(FIXTURE, bin=bin_)  # type: ignore[arg-type]
+        assert set((counts["period_end"] - counts["period"]).dt.days) <= days
+
+
+def test_uncoded_types_are_grouped_and_undated_rows_left_out() -> None:
+    odd = FIXTURE.head(3).assign(
+        event_type=["Battles", "", "Picnic"], event_date=["2021-08-01", "2021-08-01", "?"]
+    )
+    counts = events_per_period(odd)
+    assert sorted(counts["event_type"]) == ["Battles", OTHER_TYPE]
+    assert set(events_by_province(odd)["event_type"]) == {"Battles", OTHER_TYPE}
+
+
+@pytest.mark.parametrize("chart", [events_over_time_chart, events_by_province_chart])
+def test_charts_use_the_map_colours(chart) -> None:  # type: ignore[no-untyped-def]
+    spec = chart(FIXTURE).to_dict()
+    scale = spec["encoding"]["color"]["scale"]
+    assert dict(zip(scale["domain"], scale["range"], strict=True)) == {
+        **EVENT_TYPE_COLOURS,
+        OTHER_TYPE: OTHER_EVENT_TYPE_COLOUR,
+    }
+
+
+@pytest.mark.parametrize("chart", [events_over_time_chart, events_by_province_chart])
+def test_charts_send_counts_not_rows(chart) -> None:  # type: ignore[no-untyped-def]
+    many = pd.concat([FIXTURE] * 200, ignore_index=True)
+    spec = chart(many).to_dict()
+    (rows,) = spec["datasets"].values()
+    assert len(rows) < 30
+    assert not any("notes" in row for row in rows)
+
+
+@pytest.mark.parametrize("chart", [events_over_time_chart, events_by_province_chart])
+def test_charts_of_nothing(chart) -> None:  # type: ignore[no-untyped-def]
+    spec = chart(FIXTURE.iloc[0:0]).to_dict()
+    assert list(spec["datasets"].values()) == [[]]
+
+
+def test_province_chart_keeps_the_busiest() -> None:
+    spec = events_by_province_chart(FIXTURE, limit=3).to_dict()
+    assert spec["encoding"]["y"]["sort"][0] == "Kunduz"
+    assert len(spec["encoding"]["y"]["sort"]) == 3
