@@ -1,0 +1,755 @@
+"""Events → folium.Map: a stable offline base map and one small, aggregated event layer (pure)."""
+
+from __future__ import annotations
+
+import html
+import json
+import math
+import re
+from collections.abc import Iterable, Mapping
+from datetime import date, timedelta
+from typing import Any, Literal, get_args
+
+import folium
+import numpy as np
+import pandas as pd
+from branca.element import MacroElement
+from folium.template import Template
+
+from conflictmap.assets import ASSET_URL, DATA_DIR, LEAFLET_DIR, OUTLINES_FILE
+from conflictmap.models import EVENT_TYPE_COLOURS, EVENT_TYPES, OTHER_EVENT_TYPE_COLOUR
+
+View = Literal["points", "density", "provinces"]
+VIEWS: tuple[View, ...] = get_args(View)
+
+OSM_TILES = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+OSM_ATTRIBUTION = (
+    '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors'
+)
+DATA_ATTRIBUTION = (
+    'Places: <a href="https://www.geonames.org/">GeoNames</a> (CC BY 4.0)'
+    ' · Outlines: <a href="https://www.naturalearthdata.com/">Natural Earth</a>'
+)
+
+# A province-level event (geo_precision 3) is drawn as a ring about this wide unless the outline
+# data knows the province's own size: wide enough that nobody takes it for a town.
+DEFAULT_PROVINCE_RADIUS_M = 50_000
+# How many events a place's popup details in full; the rest are counted. The budget keeps a
+# layer of 100,000 events within a few MB: with many places each gets fewer details.
+MAX_DETAILS_PER_PLACE = 5
+DETAIL_BUDGET = 3_000
+NOTES_MAX_CHARS = 400
+# Symbols at the same coordinates (to ~10 m) are one place.
+COORD_DECIMALS = 4
+TYPE_NAMES: tuple[str, ...] = (*EVENT_TYPES, "Other")
+TYPE_COLOURS: tuple[str, ...] = (
+    *(EVENT_TYPE_COLOURS[t] for t in EVENT_TYPES),
+    OTHER_EVENT_TYPE_COLOUR,
+)
+_TYPE_INDEX = {name: i for i, name in enumerate(TYPE_NAMES)}
+GEO_PRECISION_LABELS = {
+    1: "the place itself",
+    2: "near the place",
+    3: "province only: shown at its capital",
+}
+# Density colour ramp (ColorBrewer YlOrRd, 6 classes), from few to many events per cell.
+DENSITY_RAMP = ("#ffffb2", "#fed976", "#feb24c", "#fd8d3c", "#f03b20", "#bd0026")
+
+
+def build_base_map(*, online_tiles: bool = False, asset_url: str = ASSET_URL) -> folium.Map:
+    """The part of the map that does not change with the filters: Leaflet, outlines, legend.
+
+    Every script and style comes from ``asset_url`` (the app's own static files); with
+    ``online_tiles`` OpenStreetMap tiles are drawn above the bundled land fill and under the
+    borders, so when they fail to load the outline map is still there.
+    """
+    m = folium.Map(
+        location=[25.0, 45.0],
+        zoom_start=3,
+        tiles=None,
+        prefer_canvas=True,
+        control_scale=True,
+        min_zoom=2,
+        max_zoom=16,
+        world_copy_jump=True,
+    )
+    # Instance attributes shadow folium's CDN lists, which st_folium also reads to load scripts.
+    m.default_js = [("leaflet", f"{asset_url}/{LEAFLET_DIR}/leaflet.js")]
+    m.default_css = [("leaflet_css", f"{asset_url}/{LEAFLET_DIR}/leaflet.css")]
+    if online_tiles:
+        folium.TileLayer(
+            OSM_TILES, attr=OSM_ATTRIBUTION, name="OpenStreetMap", max_zoom=19, control=False
+        ).add_to(m)
+    m.add_child(_BaseLayers(asset_url=asset_url, online_tiles=online_tiles))
+    return m
+
+
+def build_event_layer(
+    events: pd.DataFrame, *, view: str = "points", fit_bounds: bool = True
+) -> folium.FeatureGroup:
+    """The filtered events as one feature group, for ``st_folium(feature_group_to_add=...)``.
+
+    ``points``: one symbol per place, a pie of event types sized and labelled by the count;
+    province-level events as a dashed, province-sized ring. ``density``: events per grid cell.
+    ``provinces``: one symbol per admin1. Aggregation happens here, in pandas, so the browser
+    draws a few thousand canvas symbols at most, whatever the number of events.
+    """
+    if view not in VIEWS:
+        raise ValueError(f"view={view!r}; expected one of {VIEWS}")
+    frame = mappable_events(events)
+    if view == "points":
+        payload = _points_payload(frame)
+    elif view == "density":
+        payload = _density_payload(frame)
+    else:
+        payload = _provinces_payload(frame)
+    payload["view"] = view
+    payload["total"] = len(frame)
+    payload["unmapped"] = len(events) - len(frame)
+    payload["fit"] = events_bounds(frame) if fit_bounds else None
+    group = folium.FeatureGroup(name="Events", control=False)
+    group.add_child(_EventSymbols(payload))
+    return group
+
+
+def build_map(
+    events: pd.DataFrame, *, view: str = "points", online_tiles: bool = False
+) -> folium.Map:
+    """Base map and event layer in one standalone map, fitted to the events (tests, exports)."""
+    m = build_base_map(online_tiles=online_tiles)
+    build_event_layer(events, view=view).add_to(m)
+    return m
+
+
+def events_bounds(events: pd.DataFrame) -> list[list[float]] | None:
+    """``[[south, west], [north, east]]`` around the events that have coordinates, or None."""
+    frame = mappable_events(events)
+    if frame.empty:
+        return None
+    return [
+        [float(frame["latitude"].min()), float(frame["longitude"].min())],
+        [float(frame["latitude"].max()), float(frame["longitude"].max())],
+    ]
+
+
+def mappable_events(events: pd.DataFrame) -> pd.DataFrame:
+    """The events with usable WGS84 coordinates (the others cannot be drawn)."""
+    if events.empty or "latitude" not in events or "longitude" not in events:
+        return events.iloc[0:0]
+    lat = pd.to_numeric(events["latitude"], errors="coerce")
+    lon = pd.to_numeric(events["longitude"], errors="coerce")
+    ok = lat.between(-90, 90) & lon.between(-180, 180)
+    frame = events.loc[ok].copy()
+    frame["latitude"] = lat[ok].astype(float)
+    frame["longitude"] = lon[ok].astype(float)
+    return frame
+
+
+def date_label(event_date: Any, time_precision: Any, date_text: Any = "") -> str:
+    """An event's date as precisely as it is known: "2021-08-12", "week of 2021-08-09", ...
+
+    ACLED's time_precision 2 is a week (shown from its Monday), 3 a month or a broader period:
+    a year named alone in the source ("in 2015") is shown as that year.
+    """
+    day = _as_date(event_date)
+    if day is None:
+        return "date unknown"
+    precision = _as_int(time_precision, default=1)
+    if precision == 2:
+        return f"week of {(day - timedelta(days=day.weekday())).isoformat()}"
+    if precision >= 3:
+        words = str(date_text or "")
+        if str(day.year) in words and not any(m in words.lower() for m in _MONTH_WORDS):
+            return str(day.year)
+        return day.strftime("%B %Y")
+    return day.isoformat()
+
+
+def highlight_mention(notes: Any, mention: Any, *, max_chars: int = NOTES_MAX_CHARS) -> str:
+    """The source sentence as escaped HTML with the place name wrapped in ``<mark>``."""
+    text = _text(notes)
+    word = _text(mention)
+    at = text.lower().find(word.lower()) if word else -1
+    if len(text) > max_chars:
+        # Keep the mention in view when the sentence has to be cut.
+        start = max(0, min(at - max_chars // 3, len(text) - max_chars)) if at >= 0 else 0
+        text = ("…" if start else "") + text[start : start + max_chars] + "…"
+        at = text.lower().find(word.lower()) if word else -1
+    if at < 0:
+        return html.escape(text)
+    end = at + len(word)
+    return (
+        html.escape(text[:at])
+        + "<mark>"
+        + html.escape(text[at:end])
+        + "</mark>"
+        + html.escape(text[end:])
+    )
+
+
+def event_popup_html(row: Mapping[str, Any]) -> str:
+    """One event's details for a popup; every value from the data is escaped."""
+    e = html.escape
+    when = date_label(row.get("event_date"), row.get("time_precision"), row.get("date_text"))
+    kind = e(_text(row.get("event_type")) or "Event")
+    sub = _text(row.get("sub_event_type"))
+    actors = " vs ".join(e(a) for a in (_text(row.get("actor1")), _text(row.get("actor2"))) if a)
+    where = ", ".join(
+        e(p) for p in (_text(row.get(c)) for c in ("location", "admin1", "country")) if p
+    )
+    geo = _as_int(row.get("geo_precision"), default=1)
+    deaths = _as_int(row.get("fatalities"), default=0)
+    source = _text(row.get("source"))
+    parts = [
+        f'<div class="cm-ev"><div class="cm-when">{e(when)}</div>',
+        f"<b>{kind}</b>" + (f" · {e(sub)}" if sub else ""),
+        f"<div>{actors}</div>" if actors else "",
+        f"<div>{where} <small>({e(GEO_PRECISION_LABELS.get(geo, str(geo)))})</small></div>",
+        f"<div>{deaths} fatalit{'y' if deaths == 1 else 'ies'}</div>",
+    ]
+    notes = highlight_mention(row.get("notes"), row.get("place_mention"))
+    if notes:
+        parts.append(f"<blockquote>{notes}</blockquote>")
+    if source:
+        parts.append(f'<div class="cm-src">Source: {e(source)}</div>')
+    parts.append("</div>")
+    return "".join(parts)
+
+
+# --- aggregation -------------------------------------------------------------------------------
+
+
+def _points_payload(frame: pd.DataFrame) -> dict[str, Any]:
+    if frame.empty:
+        return {"symbols": []}
+    work = _with_keys(frame)
+    work["site"] = (
+        work["latitude"].round(COORD_DECIMALS).astype(str)
+        + ","
+        + work["longitude"].round(COORD_DECIMALS).astype(str)
+        + ","
+        + work["halo"].astype(str)
+    )
+    groups = work.groupby("site", sort=False)
+    counts = groups.size()
+    per_place = max(1, min(MAX_DETAILS_PER_PLACE, DETAIL_BUDGET // max(1, len(counts))))
+    parts = _type_parts(work, "site")
+    latest = (
+        work.sort_values("_date", ascending=False, kind="stable").groupby("site").head(per_place)
+    )
+    details: dict[str, list[str]] = {}
+    newest: dict[str, str] = {}
+    for row in latest.to_dict("records"):
+        details.setdefault(row["site"], []).append(event_popup_html(row))
+        if row["site"] not in newest:
+            newest[row["site"]] = date_label(
+                row["event_date"], row["time_precision"], row["date_text"]
+            )
+    first = groups.agg(
+        lat=("latitude", "first"),
+        lon=("longitude", "first"),
+        halo=("halo", "first"),
+        location=("location", _mode),
+        admin1=("admin1", "first"),
+        country=("country", "first"),
+        first_date=("_date", "min"),
+        last_date=("_date", "max"),
+        fatalities=("_fatalities", "sum"),
+    )
+    symbols: list[list[Any]] = []
+    for site, info in first.iterrows():
+        n = int(counts[site])
+        place = ", ".join(p for p in (info["location"], info["admin1"], info["country"]) if p)
+        place = place or f"{info['lat']:.4f}, {info['lon']:.4f}"
+        when = newest[site] if n == 1 else _date_range(info["first_date"], info["last_date"])
+        halo = bool(info["halo"])
+        tip = f"<b>{html.escape(info['location'] or place)}</b> · {html.escape(when)}"
+        if n > 1:
+            tip += f" · {n} events"
+        if halo:
+            tip += " · <i>province-level location</i>"
+        header = (
+            f'<div class="cm-place"><b>{html.escape(place)}</b>'
+            + (
+                ' <span class="cm-prov">province-level location: the event is somewhere in'
+                " the province, not at this point</span>"
+                if halo
+                else ""
+            )
+            + f"<div>{n} event{'s' if n != 1 else ''} · {html.escape(when)} · "
+            + f"{int(info['fatalities'])} fatalities</div>"
+            + _type_breakdown(parts[site])
+            + "</div>"
+        )
+        shown = details.get(site, [])
+        more = n - len(shown)
+        footer = (
+            f'<div class="cm-more">and {more} earlier event{"s" if more != 1 else ""} here'
+            " (see the table)</div>"
+            if more > 0
+            else ""
+        )
+        radius = DEFAULT_PROVINCE_RADIUS_M if halo else 0
+        symbols.append(
+            [
+                round(float(info["lat"]), 5),
+                round(float(info["lon"]), 5),
+                n,
+                parts[site],
+                tip,
+                header + "".join(shown) + footer,
+                radius,
+            ]
+        )
+    # Rings first, then small counts over big ones: the canvas draws in order, clicks hit the top.
+    symbols.sort(key=lambda s: (s[6] == 0, -s[2]))
+    return {"symbols": symbols}
+
+
+def _density_payload(frame: pd.DataFrame) -> dict[str, Any]:
+    if frame.empty:
+        return {"cells": [], "size": 0}
+    size = _cell_size(frame)
+    work = _with_keys(frame)
+    work["row"] = np.floor(work["latitude"] / size).astype(int)
+    work["col"] = np.floor(work["longitude"] / size).astype(int)
+    work["cell"] = work["row"].astype(str) + ":" + work["col"].astype(str)
+    counts = work.groupby("cell", sort=False).size()
+    parts = _type_parts(work, "cell")
+    places = work.groupby(["cell", "location"], sort=False).size().rename("n").reset_index()
+    top_places = (
+        places.sort_values("n", ascending=False, kind="stable")
+        .groupby("cell")
+        .head(3)
+        .groupby("cell")["location"]
+        .agg(lambda s: ", ".join(x for x in s if x))
+    )
+    rows = work.groupby("cell", sort=False)[["row", "col"]].first()
+    top = int(counts.max())
+    cells: list[list[Any]] = []
+    for cell, rc in rows.iterrows():
+        n = int(counts[cell])
+        south, west = rc["row"] * size, rc["col"] * size
+        level = _ramp_level(n, top)
+        tip = f"<b>{n} event{'s' if n != 1 else ''}</b> in this {size:g}° cell"
+        names = top_places.get(cell, "")
+        if names:
+            tip += f"<br>{html.escape(names)}"
+        tip += _type_breakdown(parts[cell])
+        cells.append([round(south, 5), round(west, 5), n, DENSITY_RAMP[level], tip])
+    cells.sort(key=lambda c: c[2])
+    return {"cells": cells, "size": size}
+
+
+def _provinces_payload(frame: pd.DataFrame) -> dict[str, Any]:
+    if frame.empty:
+        return {"symbols": []}
+    work = _with_keys(frame)
+    # Events with no province are summed under their country (or their own coordinates).
+    fallback = work["country"].where(work["country"] != "", "unknown")
+    work["prov"] = work["country"] + "|" + work["admin1"].where(work["admin1"] != "", fallback)
+    groups = work.groupby("prov", sort=False)
+    counts = groups.size()
+    parts = _type_parts(work, "prov")
+    info = groups.agg(
+        lat=("latitude", "mean"),
+        lon=("longitude", "mean"),
+        admin1=("admin1", "first"),
+        country=("country", "first"),
+        first_date=("_date", "min"),
+        last_date=("_date", "max"),
+        fatalities=("_fatalities", "sum"),
+        places=("location", "nunique"),
+    )
+    symbols: list[list[Any]] = []
+    for key, row in info.iterrows():
+        n = int(counts[key])
+        name = row["admin1"] or f"{row['country'] or 'Unknown country'}: province unknown"
+        title = html.escape(", ".join(p for p in (name, row["country"]) if p and p != name) or name)
+        when = _date_range(row["first_date"], row["last_date"])
+        tip = f"<b>{html.escape(name)}</b> · {n} event{'s' if n != 1 else ''}"
+        pop = (
+            f'<div class="cm-place"><b>{title}</b><div>{n} event{"s" if n != 1 else ""}'
+            f" at {int(row['places'])} place{'s' if row['places'] != 1 else ''} · "
+            f"{html.escape(when)} · {int(row['fatalities'])} fatalities</div>"
+            + _type_breakdown(parts[key])
+            + "</div>"
+        )
+        symbols.append(
+            [round(float(row["lat"]), 5), round(float(row["lon"]), 5), n, parts[key], tip, pop, 0]
+        )
+    symbols.sort(key=lambda s: -s[2])
+    return {"symbols": symbols}
+
+
+def _with_keys(frame: pd.DataFrame) -> pd.DataFrame:
+    """The columns aggregation needs, present and clean whatever the upload had."""
+    work = pd.DataFrame(index=frame.index)
+    work["latitude"] = frame["latitude"]
+    work["longitude"] = frame["longitude"]
+    for column in (
+        "event_date",
+        "event_type",
+        "sub_event_type",
+        "actor1",
+        "actor2",
+        "country",
+        "admin1",
+        "location",
+        "source",
+        "notes",
+        "place_mention",
+        "date_text",
+    ):
+        work[column] = (
+            frame[column].fillna("").astype(str) if column in frame else pd.Series("", frame.index)
+        )
+    for column, default in (("time_precision", 1), ("geo_precision", 1), ("fatalities", 0)):
+        values = frame[column] if column in frame else pd.Series(default, frame.index)
+        work[column] = pd.to_numeric(values, errors="coerce").fillna(default).astype(int)
+    work["_date"] = work["event_date"].str.slice(0, 10)
+    work["_fatalities"] = work["fatalities"].clip(lower=0)
+    work["_type"] = work["event_type"].map(_TYPE_INDEX).fillna(_TYPE_INDEX["Other"]).astype(int)
+    work["halo"] = work["geo_precision"] >= 3
+    return work
+
+
+def _type_parts(work: pd.DataFrame, key: str) -> dict[Any, list[list[int]]]:
+    """Per group, ``[[type index, count], ...]`` in the legend's order: the pie's slices."""
+    table = work.groupby([key, "_type"], sort=True).size()
+    parts: dict[Any, list[list[int]]] = {}
+    for (group, kind), n in table.items():
+        parts.setdefault(group, []).append([int(kind), int(n)])
+    return parts
+
+
+def _type_breakdown(parts: Iterable[list[int]]) -> str:
+    items = [
+        f'<span class="cm-sw" style="background:{TYPE_COLOURS[k]}"></span>'
+        f"{html.escape(TYPE_NAMES[k])} {n}"
+        for k, n in parts
+    ]
+    return '<div class="cm-types">' + "<br>".join(items) + "</div>"
+
+
+def _cell_size(frame: pd.DataFrame) -> float:
+    """A round grid step giving about 40 cells across the events' extent."""
+    span = max(
+        float(frame["latitude"].max() - frame["latitude"].min()),
+        float(frame["longitude"].max() - frame["longitude"].min()),
+    )
+    for step in (0.05, 0.1, 0.25, 0.5, 1.0, 2.0, 5.0):
+        if span / step <= 40:
+            return step
+    return 10.0
+
+
+def _ramp_level(n: int, top: int) -> int:
+    if top <= 1:
+        return len(DENSITY_RAMP) - 1
+    share = math.log(n) / math.log(top)
+    return min(len(DENSITY_RAMP) - 1, int(share * len(DENSITY_RAMP)))
+
+
+def _date_range(first: str, last: str) -> str:
+    if not first and not last:
+        return "dates unknown"
+    if first == last or not first:
+        return last
+    return f"{first} – {last}"
+
+
+def _mode(values: pd.Series) -> str:
+    counts = values[values != ""].value_counts()
+    return str(counts.index[0]) if len(counts) else ""
+
+
+_MONTH_WORDS = (
+    "jan",
+    "feb",
+    "mar",
+    "apr",
+    "may",
+    "jun",
+    "jul",
+    "aug",
+    "sep",
+    "oct",
+    "nov",
+    "dec",
+    "month",
+    "week",
+)
+
+
+def _as_date(value: Any) -> date | None:
+    if isinstance(value, date):
+        return value
+    text = _text(value)[:10]
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        return None
+
+
+def _as_int(value: Any, *, default: int) -> int:
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return default
+    return default if math.isnan(number) else int(number)
+
+
+def _text(value: Any) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    return str(value).strip()
+
+
+def script_json(value: Any) -> str:
+    """JSON that cannot end or re-open a <script> element: ``</``, ``<!`` and ``<s`` are escaped.
+
+    Text from the data never gets here with a ``<`` (it is HTML-escaped first); our own markup
+    keeps its other tags as they are, which keeps a 100,000-event layer small.
+    """
+    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    return (
+        _SCRIPT_BREAKERS.sub(r"\\u003c", text)
+        .replace("\u2028", "\\u2028")
+        .replace("\u2029", "\\u2029")
+    )
+
+
+_SCRIPT_BREAKERS = re.compile(r"<(?=[/!sS])")
+
+
+# --- Leaflet elements ---------------------------------------------------------------------------
+
+
+class _BaseLayers(MacroElement):
+    """Styles, outline layer (fetched from the app's static files), legend and attribution."""
+
+    _template = Template(
+        """
+        {% macro header(this, kwargs) %}
+        <style>{{ this.css }}</style>
+        {% endmacro %}
+        {% macro script(this, kwargs) %}
+        (function (map) {
+          var cfg = {{ this.config }};
+          {{ this.js }}
+        })({{ this._parent.get_name() }});
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, *, asset_url: str, online_tiles: bool) -> None:
+        super().__init__()
+        self._name = "ConflictmapBase"
+        self.css = _BASE_CSS
+        self.js = _BASE_JS
+        legend = "".join(
+            f'<div><span class="cm-sw" style="background:{c}"></span>{html.escape(t)}</div>'
+            for t, c in zip(TYPE_NAMES, TYPE_COLOURS, strict=True)
+        )
+        self.config = script_json(
+            {
+                "outlines": f"{asset_url}/{DATA_DIR}/{OUTLINES_FILE}",
+                "tiles": online_tiles,
+                "attribution": DATA_ATTRIBUTION,
+                "legend": legend,
+                "ramp": list(DENSITY_RAMP),
+            }
+        )
+
+
+class _EventSymbols(MacroElement):
+    """The aggregated events as a compact JSON array drawn by a small core-Leaflet script."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        (function (group) {
+          var data = {{ this.data }};
+          {{ this.js }}
+        })({{ this._parent.get_name() }});
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, payload: dict[str, Any]) -> None:
+        super().__init__()
+        self._name = "ConflictmapEvents"
+        payload["types"] = [list(p) for p in zip(TYPE_NAMES, TYPE_COLOURS, strict=True)]
+        self.payload = payload
+        self.data = script_json(payload)
+        self.js = _EVENTS_JS
+
+
+_BASE_CSS = """
+.leaflet-container { background: #dfe8ee; }
+.cm-legend { background: rgba(255,255,255,.92); padding: 6px 8px; border-radius: 4px;
+  font: 12px/1.35 system-ui, sans-serif; box-shadow: 0 1px 4px rgba(0,0,0,.3); max-width: 240px; }
+.cm-legend h4 { margin: 0 0 4px; font-size: 12px; }
+.cm-sw { display: inline-block; width: 10px; height: 10px; border-radius: 50%;
+  margin-right: 5px; vertical-align: -1px; border: 1px solid rgba(0,0,0,.35); }
+.cm-ring { display: inline-block; width: 12px; height: 12px; border-radius: 50%;
+  border: 2px dashed #555; margin-right: 4px; vertical-align: -3px; }
+.cm-ramp span { display: inline-block; width: 14px; height: 9px; }
+.cm-place { margin-bottom: 4px; } .cm-prov { display: block; color: #8a4b00; font-size: 11px; }
+.cm-types { margin: 3px 0; font-size: 11px; }
+.cm-ev { border-top: 1px solid #ddd; padding-top: 4px; margin-top: 4px; }
+.cm-when { color: #444; font-weight: 600; }
+.cm-ev blockquote { margin: 4px 0; padding-left: 6px; border-left: 3px solid #ccc; }
+.cm-ev mark { background: #ffe58a; padding: 0 1px; }
+.cm-src, .cm-more { color: #555; font-size: 11px; }
+.leaflet-popup-content { max-height: 320px; overflow-y: auto; }
+"""
+
+# Runs once per page: panes under and over the tiles, outline layer, capitals, legend.
+_BASE_JS = """
+  map.attributionControl.addAttribution(cfg.attribution);
+  map.createPane('cmLand').style.zIndex = 150;
+  map.createPane('cmLines').style.zIndex = 350;
+  map.getPane('cmLand').style.pointerEvents = 'none';
+  map.getPane('cmLines').style.pointerEvents = 'none';
+  var landRenderer = L.canvas({pane: 'cmLand'});
+  var lineRenderer = L.canvas({pane: 'cmLines'});
+  var Label = L.CircleMarker.extend({
+    _updatePath: function () {
+      L.CircleMarker.prototype._updatePath.call(this);
+      var r = this._renderer, z = this._map && this._map.getZoom();
+      if (!r._ctx || !r._drawing || z < this.options.labelZoom) { return; }
+      var ctx = r._ctx, p = this._point;
+      ctx.font = '11px system-ui, sans-serif'; ctx.textBaseline = 'middle';
+      ctx.lineWidth = 3; ctx.strokeStyle = 'rgba(255,255,255,.9)'; ctx.fillStyle = '#333';
+      ctx.strokeText(this.options.label, p.x + 5, p.y);
+      ctx.fillText(this.options.label, p.x + 5, p.y);
+    }
+  });
+  function graticule() {
+    for (var lat = -80; lat <= 80; lat += 10) {
+      L.polyline([[lat, -180], [lat, 180]], {renderer: lineRenderer, pane: 'cmLines',
+        color: '#9bb', weight: 0.5, interactive: false}).addTo(map);
+    }
+    for (var lon = -180; lon <= 180; lon += 10) {
+      L.polyline([[-85, lon], [85, lon]], {renderer: lineRenderer, pane: 'cmLines',
+        color: '#9bb', weight: 0.5, interactive: false}).addTo(map);
+    }
+  }
+  fetch(cfg.outlines).then(function (r) {
+    if (!r.ok) { throw new Error('HTTP ' + r.status); }
+    return r.json();
+  }).then(function (d) {
+    L.geoJSON(d.countries, {renderer: landRenderer, pane: 'cmLand', interactive: false,
+      style: {stroke: false, fillColor: '#f7f4ec', fillOpacity: 1}}).addTo(map);
+    L.geoJSON(d.countries, {renderer: lineRenderer, pane: 'cmLines', interactive: false,
+      style: {color: '#7d7d7d', weight: 1, fill: false}}).addTo(map);
+    if (d.provinces) {
+      L.geoJSON(d.provinces, {renderer: lineRenderer, pane: 'cmLines', interactive: false,
+        style: {color: '#a8a8a8', weight: 0.7, dashArray: '3 3', fill: false}}).addTo(map);
+    }
+    (d.capitals || []).forEach(function (c) {
+      new Label([c[1], c[2]], {renderer: lineRenderer, pane: 'cmLines', interactive: false,
+        radius: 2.5, weight: 1, color: '#444', fillColor: '#fff', fillOpacity: 1,
+        label: c[0], labelZoom: 6}).addTo(map);
+    });
+  }).catch(function (err) {
+    console.warn('conflictmap: outline layer not loaded (' + err + '); drawing a graticule');
+    graticule();
+  });
+  var legend = L.control({position: 'bottomright'});
+  legend.onAdd = function () {
+    var div = L.DomUtil.create('div', 'cm-legend');
+    div.innerHTML = '<h4>Event type</h4>' + cfg.legend +
+      '<div style="margin-top:4px">Number: events at one place</div>' +
+      '<div><span class="cm-ring"></span>province-level location</div>' +
+      '<div class="cm-ramp">Density: ' + cfg.ramp.map(function (c) {
+        return '<span style="background:' + c + '"></span>'; }).join('') + '</div>';
+    L.DomEvent.disableClickPropagation(div);
+    return div;
+  };
+  legend.addTo(map);
+"""
+
+# Runs for every filter change: builds the canvas symbols from the compact array.
+_EVENTS_JS = """
+  var colours = data.types.map(function (t) { return t[1]; });
+  function dominant(parts) {
+    var best = parts[0];
+    parts.forEach(function (p) { if (p[1] > best[1]) { best = p; } });
+    return colours[best[0]];
+  }
+  function drawLabel(ctx, p, n, size) {
+    var text = n >= 10000 ? Math.round(n / 1000) + 'k' : String(n);
+    ctx.font = 'bold ' + size + 'px system-ui, sans-serif';
+    ctx.textAlign = 'center'; ctx.textBaseline = 'middle';
+    ctx.lineWidth = 3; ctx.strokeStyle = 'rgba(0,0,0,.55)'; ctx.fillStyle = '#fff';
+    ctx.strokeText(text, p.x, p.y); ctx.fillText(text, p.x, p.y);
+  }
+  // A circle marker drawn as a pie of event types with its count, on the canvas renderer.
+  var Pie = L.CircleMarker.extend({
+    _updatePath: function () {
+      var r = this._renderer, o = this.options;
+      if (!r._ctx || !r._drawing || this._empty()) {
+        return L.CircleMarker.prototype._updatePath.call(this);
+      }
+      var ctx = r._ctx, p = this._point, rad = Math.max(Math.round(this._radius), 1);
+      var a = -Math.PI / 2, total = o.count;
+      ctx.globalAlpha = o.fillOpacity;
+      o.parts.forEach(function (part) {
+        var b = a + 2 * Math.PI * part[1] / total;
+        ctx.beginPath(); ctx.moveTo(p.x, p.y); ctx.arc(p.x, p.y, rad, a, b, false);
+        ctx.closePath(); ctx.fillStyle = colours[part[0]]; ctx.fill(); a = b;
+      });
+      ctx.globalAlpha = 1;
+      ctx.beginPath(); ctx.arc(p.x, p.y, rad, 0, 2 * Math.PI, false);
+      ctx.lineWidth = o.weight; ctx.strokeStyle = o.color; ctx.stroke();
+      if (o.count > 1) { drawLabel(ctx, p, o.count, Math.max(9, Math.min(13, rad))); }
+    }
+  });
+  // A province-level location: a dashed ring in metres, with its count at the centre.
+  var Ring = L.Circle.extend({
+    _updatePath: function () {
+      L.Circle.prototype._updatePath.call(this);
+      var r = this._renderer;
+      if (r._ctx && r._drawing && this.options.count > 1 && this._radius >= 10) {
+        drawLabel(r._ctx, this._point, this.options.count, 11);
+      }
+    }
+  });
+  function radius(n) { return 5 + 5 * Math.log10(n); }
+  (data.symbols || []).forEach(function (s) {
+    var layer;
+    if (s[6] > 0) {
+      layer = new Ring([s[0], s[1]], {radius: s[6], color: dominant(s[3]), weight: 2,
+        dashArray: '7 5', fillColor: dominant(s[3]), fillOpacity: 0.07, count: s[2]});
+    } else {
+      layer = new Pie([s[0], s[1]], {radius: radius(s[2]), color: '#222', weight: 1,
+        fillOpacity: 0.85, count: s[2], parts: s[3]});
+    }
+    layer.bindTooltip(s[4], {direction: 'top'});
+    layer.bindPopup(s[5], {maxWidth: 360});
+    group.addLayer(layer);
+  });
+  (data.cells || []).forEach(function (c) {
+    var d = data.size;
+    var cell = L.rectangle([[c[0], c[1]], [c[0] + d, c[1] + d]], {color: '#7a0177',
+      weight: 0.4, fillColor: c[3], fillOpacity: 0.65});
+    cell.bindTooltip(c[4], {sticky: true});
+    group.addLayer(cell);
+  });
+  function done() {
+    if (data.fit) {
+      var b = L.latLngBounds(data.fit);
+      group._map.fitBounds(b.pad(0.05), {maxZoom: 9, animate: false});
+    }
+    // Set once the canvas has drawn (Leaflet redraws on the next frame): tests and the
+    // benchmark wait for it.
+    L.Util.requestAnimFrame(function () {
+      window.conflictmapDrawn = {view: data.view, total: data.total, at: Date.now()};
+      document.documentElement.setAttribute('data-cm-drawn', String(data.total));
+    });
+  }
+  if (group._map) { done(); } else { group.once('add', done); }
+"""
