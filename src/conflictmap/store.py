@@ -1,0 +1,564 @@
+"""The embedded event store: events and the uploads they came from, in one SQLite file."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sqlite3
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import replace
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any, Literal
+
+import pandas as pd
+
+from conflictmap.config import Settings
+from conflictmap.csvio import RawTable, canonical_columns, read_table
+from conflictmap.errors import ConfigError, InputError, StoreError
+from conflictmap.models import SCHEMA_COLUMNS
+from conflictmap.placefill import Geocoder, PlaceFiller, PlaceLookup
+from conflictmap.reports import ImportReport, Progress, RowProblem
+from conflictmap.validation import (
+    ACLED_ONLY,
+    FLOAT_COLUMNS,
+    INT_COLUMNS,
+    RECORD_COLUMNS,
+    CheckedRows,
+    check_rows,
+)
+
+__all__ = ["EventStore", "ImportReport", "RowProblem"]
+
+ImportKind = Literal["file", "article", "seed"]
+SEED_ORIGIN = "seed:events.csv"
+UPLOAD_COLUMNS = (
+    "origin",
+    "file_name",
+    "kind",
+    "sha256",
+    "imported_at",
+    "rows_read",
+    "accepted",
+    "rejected",
+    "duplicates",
+)
+# Rows written between two progress calls (and the most SQLite parameters one IN query takes).
+_CHUNK = 5_000
+_IN_CHUNK = 500
+# How long a writer waits for another process's import to commit before giving up.
+_BUSY_SECONDS = 120.0
+
+
+def _sql_type(column: str) -> str:
+    return "INTEGER" if column in INT_COLUMNS else "REAL" if column in FLOAT_COLUMNS else "TEXT"
+
+
+_EVENT_COLUMNS_SQL = ",\n    ".join(
+    f"{c} {_sql_type(c)}" for c in RECORD_COLUMNS if c != "event_id_cnty"
+)
+SCHEMA_SQL = f"""
+CREATE TABLE IF NOT EXISTS events (
+    id INTEGER PRIMARY KEY,
+    event_id_cnty TEXT NOT NULL UNIQUE,
+    natural_key TEXT NOT NULL,
+    {_EVENT_COLUMNS_SQL}
+);
+CREATE INDEX IF NOT EXISTS events_natural_key ON events (natural_key);
+CREATE INDEX IF NOT EXISTS events_origin ON events (origin);
+CREATE TABLE IF NOT EXISTS imports (
+    origin TEXT PRIMARY KEY,
+    file_name TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    sha256 TEXT,
+    imported_at TEXT NOT NULL,
+    rows_read INTEGER NOT NULL,
+    accepted INTEGER NOT NULL,
+    rejected INTEGER NOT NULL,
+    duplicates INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS imports_sha256 ON imports (sha256);
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+"""
+
+_INSERT_COLUMNS = (
+    "event_id_cnty",
+    "natural_key",
+    *(c for c in RECORD_COLUMNS if c != "event_id_cnty"),
+)
+_INSERT_SQL = (
+    f"INSERT OR IGNORE INTO events ({', '.join(_INSERT_COLUMNS)}) "
+    f"VALUES ({', '.join('?' for _ in _INSERT_COLUMNS)})"
+)
+
+
+def _now() -> str:
+    """The one seam where the store reads the clock (import times)."""
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+class EventStore:
+    """Events and uploads in SQLite (WAL, so the app reads while an import writes).
+
+    Every upload is one transaction: it is all there or not at all.
+    """
+
+    def __init__(
+        self,
+        path: Path,
+        *,
+        settings: Settings | None = None,
+        gazetteer: PlaceLookup | None = None,
+        geocoder: Geocoder | None = None,
+    ) -> None:
+        self.path = Path(path)
+        self.settings = settings or Settings.from_env()
+        self._gazetteer = gazetteer
+        self._geocoder = geocoder
+        self._lock = threading.RLock()
+        self.created = not self.path.exists()
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            # isolation_level=None: we open transactions ourselves (BEGIN IMMEDIATE).
+            self._db = sqlite3.connect(
+                self.path, timeout=_BUSY_SECONDS, isolation_level=None, check_same_thread=False
+            )
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA synchronous=NORMAL")
+            with self._transaction():
+                for statement in SCHEMA_SQL.split(";"):
+                    if statement.strip():
+                        self._db.execute(statement)
+        except (sqlite3.Error, OSError) as exc:
+            raise StoreError(
+                f"cannot open the event store {str(self.path)!r}: {exc}; "
+                "check the folder exists and is writable, or set CONFLICTMAP_DB_PATH"
+            ) from exc
+
+    @classmethod
+    def open(
+        cls,
+        settings: Settings | None = None,
+        *,
+        path: Path | None = None,
+        gazetteer: PlaceLookup | None = None,
+        geocoder: Geocoder | None = None,
+        seed: bool = True,
+    ) -> EventStore:
+        """The store at ``path`` (default Settings.store_path), made and seeded on first use.
+
+        The seed is ``settings.seed_events_path`` (data/events.csv) as origin 'seed:events.csv';
+        it is imported once, when the store is first made, and never again after a removal.
+        """
+        settings = settings or Settings.from_env()
+        store = cls(
+            path or settings.store_path, settings=settings, gazetteer=gazetteer, geocoder=geocoder
+        )
+        if seed:
+            store._seed_once()
+        return store
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()
+
+    def __enter__(self) -> EventStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- reading ---------------------------------------------------------------------------
+
+    def events(self, *, acled: bool = False) -> pd.DataFrame:
+        """Every event, oldest first, with SCHEMA_COLUMNS (``event_date`` as ISO text).
+
+        ``acled=True`` adds ACLED's other columns and each unknown upload column (for exports).
+        """
+        columns = [*SCHEMA_COLUMNS, *((*ACLED_ONLY, "extras") if acled else ())]
+        with self._lock:
+            try:
+                rows = self._db.execute(
+                    f"SELECT {', '.join(columns)} FROM events ORDER BY event_date, id"
+                ).fetchall()
+            except sqlite3.Error as exc:
+                raise StoreError(f"cannot read events from {str(self.path)!r}: {exc}") from exc
+        return events_frame(rows, columns)
+
+    def uploads(self) -> pd.DataFrame:
+        """One row per upload, newest first: UPLOAD_COLUMNS and ``events`` (how many remain)."""
+        with self._lock:
+            rows = self._db.execute(
+                f"SELECT {', '.join('i.' + c for c in UPLOAD_COLUMNS)}, "
+                "(SELECT COUNT(*) FROM events e WHERE e.origin = i.origin) "
+                "FROM imports i ORDER BY imported_at DESC, rowid DESC"
+            ).fetchall()
+        return pd.DataFrame(rows, columns=[*UPLOAD_COLUMNS, "events"])
+
+    def origin_of(self, sha256: str) -> str | None:
+        """The origin of an earlier upload of exactly these bytes, or None."""
+        with self._lock:
+            row = self._db.execute(
+                "SELECT origin FROM imports WHERE sha256 = ? ORDER BY imported_at LIMIT 1",
+                (sha256,),
+            ).fetchone()
+        return row[0] if row else None
+
+    def has_sha256(self, sha256: str) -> bool:
+        """True when a file with these bytes was imported before."""
+        return self.origin_of(sha256) is not None
+
+    def __len__(self) -> int:
+        with self._lock:
+            return int(self._db.execute("SELECT COUNT(*) FROM events").fetchone()[0])
+
+    # -- writing ---------------------------------------------------------------------------
+
+    def import_file(
+        self,
+        data: bytes | Path,
+        *,
+        file_name: str | None = None,
+        origin: str | None = None,
+        geocoder: Geocoder | None = None,
+        progress: Progress | None = None,
+        today: date | None = None,
+        kind: ImportKind = "file",
+    ) -> ImportReport:
+        """Read, check and store one CSV upload (``.csv`` or ``.csv.gz``) in one transaction.
+
+        Raises InputError when the file cannot be read at all; every other fault is a
+        row problem in the report. ``progress(fraction, message)`` is called while rows
+        are placed and written. The origin defaults to 'file:<file name>'.
+        """
+        report = progress or _quiet
+        report(0.0, "Reading the file")
+        table = read_table(data, file_name=file_name)
+        earlier = self.origin_of(table.sha256)
+        checked, warnings = self._check(table, geocoder=geocoder, today=today, progress=report)
+        result = self._write(
+            checked,
+            origin=origin or f"file:{table.file_name}",
+            file_name=table.file_name,
+            kind=kind,
+            sha256=table.sha256,
+            progress=report,
+        )
+        return replace(
+            result,
+            already_imported=earlier or "",
+            encoding=table.encoding,
+            delimiter=table.delimiter,
+            warnings=warnings + result.warnings,
+        )
+
+    def add_events(
+        self,
+        df: pd.DataFrame,
+        *,
+        origin: str,
+        file_name: str,
+        kind: ImportKind = "article",
+        sha256: str | None = None,
+        geocoder: Geocoder | None = None,
+        progress: Progress | None = None,
+        today: date | None = None,
+    ) -> ImportReport:
+        """Store events from a table (e.g. an article's extraction, origin 'article:<title>').
+
+        The rows go through the same checks as an upload; line numbers count as in a CSV
+        of the table (the first row is line 2). Events already stored are duplicates.
+        """
+        table = table_from_frame(df, file_name=file_name, sha256=sha256)
+        checked, warnings = self._check(
+            table, geocoder=geocoder, today=today, progress=progress or _quiet
+        )
+        result = self._write(
+            checked,
+            origin=origin,
+            file_name=file_name,
+            kind=kind,
+            sha256=sha256,
+            progress=progress or _quiet,
+        )
+        return replace(result, warnings=warnings + result.warnings)
+
+    def remove(self, origin: str) -> int:
+        """Delete one upload and all its events; the number of events removed."""
+        with self._lock, self._transaction():
+            known = self._db.execute("SELECT 1 FROM imports WHERE origin = ?", (origin,)).fetchone()
+            removed = self._db.execute("DELETE FROM events WHERE origin = ?", (origin,)).rowcount
+            self._db.execute("DELETE FROM imports WHERE origin = ?", (origin,))
+        if not known and not removed:
+            raise StoreError(f"no upload with origin {origin!r}; `conflictmap uploads` lists them")
+        return int(removed)
+
+    # -- inside ----------------------------------------------------------------------------
+
+    def _places(self, geocoder: Geocoder | None) -> tuple[PlaceFiller, tuple[RowProblem, ...]]:
+        gazetteer, geocoder = self._gazetteer, geocoder or self._geocoder
+        problem: tuple[RowProblem, ...] = ()
+        try:
+            if gazetteer is None:
+                from conflictmap.gazetteer import default_gazetteer
+
+                gazetteer = self._gazetteer = default_gazetteer()
+            if geocoder is None:
+                from conflictmap.geocoding import make_geocoder
+
+                geocoder = self._geocoder = make_geocoder(self.settings)
+        except (ConfigError, ImportError) as exc:
+            problem = (
+                RowProblem(
+                    0,
+                    "",
+                    f"the offline gazetteer is not available ({exc}); place names were not "
+                    "geocoded and provinces not filled",
+                ),
+            )
+        return PlaceFiller(gazetteer, geocoder=geocoder), problem
+
+    def _check(
+        self,
+        table: RawTable,
+        *,
+        geocoder: Geocoder | None,
+        today: date | None,
+        progress: Progress,
+    ) -> tuple[CheckedRows, tuple[RowProblem, ...]]:
+        places, warnings = self._places(geocoder)
+        checked = check_rows(
+            table,
+            today=today or date.today(),
+            places=places,
+            progress=lambda f, m: progress(0.05 + 0.75 * f, m),
+        )
+        return checked, warnings
+
+    def _write(
+        self,
+        checked: CheckedRows,
+        *,
+        origin: str,
+        file_name: str,
+        kind: ImportKind,
+        sha256: str | None,
+        progress: Progress,
+    ) -> ImportReport:
+        records = checked.records
+        with self._lock, self._transaction():
+            if kind == "file":
+                origin = self._free_origin(origin)
+            fresh = self._not_stored(records)
+            accepted = 0
+            for start in range(0, len(fresh), _CHUNK):
+                chunk = fresh[start : start + _CHUNK]
+                progress(0.8 + 0.2 * start / len(fresh), f"Writing events {start:,}/{len(fresh):,}")
+                cursor = self._db.executemany(_INSERT_SQL, (_row(r, origin) for r in chunk))
+                accepted += max(cursor.rowcount, 0)
+            rejected = len(checked.rejected_lines)
+            duplicates = checked.rows_read - accepted - rejected
+            if accepted or kind == "seed":
+                self._record_import(
+                    origin,
+                    file_name=file_name,
+                    kind=kind,
+                    sha256=sha256,
+                    counts=(checked.rows_read, accepted, rejected, duplicates),
+                )
+            if kind == "seed":
+                self._db.execute("INSERT OR REPLACE INTO meta VALUES ('seeded', ?)", (origin,))
+        progress(1.0, "Done")
+        return ImportReport(
+            origin=origin,
+            file_name=file_name,
+            sha256=sha256 or "",
+            rows_read=checked.rows_read,
+            accepted=accepted,
+            rejected=rejected,
+            duplicates=duplicates,
+            duplicates_in_file=checked.duplicates_in_file,
+            geocoded=checked.geocoded,
+            not_geocoded=checked.not_geocoded,
+            blank_rows=checked.blank_rows,
+            problems=checked.problems,
+            warnings=checked.warnings,
+        )
+
+    def _not_stored(self, records: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """Records whose id (or, without an id of their own, whose key) the store lacks."""
+        ids = self._existing("event_id_cnty", [r["event_id_cnty"] for r in records])
+        keys = self._existing("natural_key", [r["key"] for r in records if not r["id_given"]])
+        return [
+            r
+            for r in records
+            if r["event_id_cnty"] not in ids and (r["id_given"] or r["key"] not in keys)
+        ]
+
+    def _existing(self, column: str, values: Sequence[str]) -> set[str]:
+        found: set[str] = set()
+        for start in range(0, len(values), _IN_CHUNK):
+            chunk = values[start : start + _IN_CHUNK]
+            marks = ", ".join("?" for _ in chunk)
+            found.update(
+                v
+                for (v,) in self._db.execute(
+                    f"SELECT {column} FROM events WHERE {column} IN ({marks})", chunk
+                )
+            )
+        return found
+
+    def _free_origin(self, origin: str) -> str:
+        """``origin``, or 'origin (2)', 'origin (3)'… when another upload has that name."""
+        taken = {o for (o,) in self._db.execute("SELECT origin FROM imports")}
+        candidate, n = origin, 1
+        while candidate in taken:
+            n += 1
+            candidate = f"{origin} ({n})"
+        return candidate
+
+    def _record_import(
+        self,
+        origin: str,
+        *,
+        file_name: str,
+        kind: str,
+        sha256: str | None,
+        counts: tuple[int, int, int, int],
+    ) -> None:
+        existing = self._db.execute(
+            "SELECT rows_read, accepted, rejected, duplicates FROM imports WHERE origin = ?",
+            (origin,),
+        ).fetchone()
+        if existing:
+            # The same article extracted again: its upload grows.
+            totals = tuple(a + b for a, b in zip(existing, counts, strict=True))
+            self._db.execute(
+                "UPDATE imports SET rows_read = ?, accepted = ?, rejected = ?, duplicates = ?, "
+                "imported_at = ? WHERE origin = ?",
+                (*totals, _now(), origin),
+            )
+            return
+        self._db.execute(
+            f"INSERT INTO imports ({', '.join(UPLOAD_COLUMNS)}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (origin, file_name, kind, sha256, _now(), *counts),
+        )
+
+    def _seed_once(self) -> None:
+        with self._lock:
+            seeded = self._db.execute("SELECT value FROM meta WHERE key = 'seeded'").fetchone()
+        if seeded:
+            return
+        seed = self.settings.seed_events_path
+        if not seed.exists():
+            with self._lock, self._transaction():
+                self._db.execute("INSERT OR IGNORE INTO meta VALUES ('seeded', '')")
+            return
+        try:
+            self.import_file(seed, origin=SEED_ORIGIN, kind="seed")
+        except InputError as exc:
+            raise StoreError(f"cannot seed the store from {str(seed)!r}: {exc}") from exc
+
+    @contextmanager
+    def _transaction(self) -> Iterator[None]:
+        """BEGIN IMMEDIATE … COMMIT; anything raised inside rolls everything back."""
+        try:
+            self._db.execute("BEGIN IMMEDIATE")
+        except sqlite3.Error as exc:
+            raise StoreError(
+                f"the event store {str(self.path)!r} is busy or locked: {exc}"
+            ) from exc
+        try:
+            yield
+        except BaseException:
+            self._db.execute("ROLLBACK")
+            raise
+        try:
+            self._db.execute("COMMIT")
+        except sqlite3.Error as exc:
+            self._db.execute("ROLLBACK")
+            raise StoreError(f"cannot write to the event store {str(self.path)!r}: {exc}") from exc
+
+
+def _row(record: dict[str, Any], origin: str) -> tuple[Any, ...]:
+    values = dict(record, origin=origin, natural_key=record["key"])
+    return tuple(values[c] for c in _INSERT_COLUMNS)
+
+
+def events_frame(rows: list[tuple[Any, ...]], columns: Sequence[str]) -> pd.DataFrame:
+    """Store rows → the app's table: typed numeric columns, text as str, extras as columns."""
+    if not rows:
+        frame = pd.DataFrame({c: pd.Series(dtype=_dtype(c)) for c in columns})
+    else:
+        values = list(zip(*rows, strict=True))
+        frame = pd.DataFrame(
+            {
+                c: pd.array(v, dtype=_dtype(c)) if c != "extras" else v
+                for c, v in zip(columns, values, strict=True)
+            }
+        )
+    if "extras" in frame:
+        extras = frame.pop("extras")
+        if extras.notna().any():
+            unpacked = pd.DataFrame(
+                [json.loads(x) if isinstance(x, str) else {} for x in extras], index=frame.index
+            )
+            for column in unpacked.columns:
+                if column not in frame:
+                    frame[column] = unpacked[column].fillna("").astype("str")
+    return frame
+
+
+def _dtype(column: str) -> str:
+    if column in INT_COLUMNS:
+        return "int64"
+    if column in FLOAT_COLUMNS:
+        return "float64"
+    return "str"
+
+
+def table_from_frame(df: pd.DataFrame, *, file_name: str, sha256: str | None = None) -> RawTable:
+    """A DataFrame as the text table an upload of it would be (dates ISO, missing values empty)."""
+    header = tuple(str(c) for c in df.columns)
+    columns_text = [df[c].map(_cell_text).tolist() for c in df.columns]
+    rows = tuple(
+        (line, tuple(cells)) for line, cells in enumerate(zip(*columns_text, strict=True), start=2)
+    )
+    digest = (
+        sha256
+        or hashlib.sha256(
+            json.dumps([header, [r for _, r in rows]], ensure_ascii=False).encode("utf-8")
+        ).hexdigest()
+    )
+    return RawTable(
+        file_name=file_name,
+        sha256=digest,
+        encoding="utf-8",
+        delimiter=",",
+        header=header,
+        columns=canonical_columns(header),
+        rows=rows,
+        blank_rows=0,
+    )
+
+
+def _cell_text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        return "" if value != value else repr(float(value))  # NaN is missing
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(int(value))
+    if isinstance(value, pd.Timestamp | datetime):
+        return value.date().isoformat() if not pd.isna(value) else ""
+    if isinstance(value, date):
+        return value.isoformat()
+    if value is pd.NA or value is pd.NaT:
+        return ""
+    return str(value)
+
+
+def _quiet(fraction: float, message: str) -> None:
+    """The progress callback used when nobody listens."""
