@@ -110,7 +110,9 @@ def _colour(legend: bool) -> alt.Color:
         title="Event type",
         scale=_COLOUR_SCALE,
         sort=list(TYPE_ORDER),
-        legend=alt.Legend(orient="bottom", columns=3) if legend else None,
+        legend=alt.Legend(orient="bottom", columns=2, labelLimit=260, symbolType="square")
+        if legend
+        else None,
     )
 
 
