@@ -1,0 +1,248 @@
+"""Who acts in a sentence: named armed groups, state forces by demonym, civilians; and demonyms."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+# Demonyms journalists use, by ISO 3166-1 alpha-2 code. They give an article its country focus
+# ("Afghan forces" is about Afghanistan) but never a place to pin an event on.
+DEMONYMS: dict[str, tuple[str, ...]] = {
+    "AF": ("Afghan", "Afghans"),
+    "AM": ("Armenian",),
+    "AZ": ("Azerbaijani", "Azeri"),
+    "BY": ("Belarusian", "Belarussian"),
+    "BF": ("Burkinabe",),
+    "CD": ("Congolese",),
+    "CN": ("Chinese",),
+    "CO": ("Colombian",),
+    "EG": ("Egyptian",),
+    "ET": ("Ethiopian",),
+    "FR": ("French",),
+    "DE": ("German",),
+    "GB": ("British",),
+    "GE": ("Georgian",),
+    "IN": ("Indian",),
+    "IQ": ("Iraqi", "Iraqis"),
+    "IR": ("Iranian",),
+    "IL": ("Israeli",),
+    "JO": ("Jordanian",),
+    "KZ": ("Kazakh",),
+    "KG": ("Kyrgyz",),
+    "LB": ("Lebanese",),
+    "LY": ("Libyan",),
+    "ML": ("Malian",),
+    "MD": ("Moldovan",),
+    "MM": ("Burmese", "Myanmar"),
+    "NE": ("Nigerien",),
+    "NG": ("Nigerian",),
+    "PK": ("Pakistani",),
+    "PS": ("Palestinian", "Palestinians"),
+    "PL": ("Polish",),
+    "QA": ("Qatari",),
+    "RU": ("Russian", "Russians"),
+    "SA": ("Saudi",),
+    "SO": ("Somali",),
+    "SD": ("Sudanese",),
+    "SS": ("South Sudanese",),
+    "SY": ("Syrian", "Syrians"),
+    "TJ": ("Tajik",),
+    "TM": ("Turkmen",),
+    "TR": ("Turkish",),
+    "UA": ("Ukrainian", "Ukrainians"),
+    "AE": ("Emirati",),
+    "US": ("American", "Americans", "U.S.", "US"),
+    "UZ": ("Uzbek",),
+    "YE": ("Yemeni",),
+}
+_DEMONYM_CODE = {word: code for code, words in DEMONYMS.items() for word in words}
+_DEMONYM = re.compile(
+    r"(?<![\w.])("
+    + "|".join(re.escape(w) for w in sorted(_DEMONYM_CODE, key=len, reverse=True))
+    + r")(?![\w-])"
+)
+# Short names ACLED uses in actor names where ours differ.
+_ACLED_COUNTRY = {"US": "the United States", "GB": "the United Kingdom"}
+
+_FORCE_WORDS = (
+    r"(?:(?:security|government|armed|special|military|national|defence|defense|border|ground|"
+    r"air|elite|regular)\s+)*(?:forces|troops|army|military|soldiers|commandos|air\s+force|navy|"
+    r"artillery|jets|warplanes|aircraft|drones?|units|marines)"
+)
+_STATE_FORCES = re.compile(
+    r"\b(?:(?:pro-)?government|security|state|regime)\s+(?:forces|troops)\b|\b(?:the\s+)?(?:army|"
+    r"troops|soldiers|commandos)\b"
+)
+_ANAPHORA = re.compile(
+    r"\b(?:the|its)\s+(?:(?:armed|militant|insurgent|extremist|islamist|hardline)\s+)?"
+    r"(?:group|movement|organi[sz]ation|militants|insurgents|fighters|rebels)\b",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class ActorMention:
+    """An actor named in a sentence, canonicalised in ACLED's style, with its span."""
+
+    name: str  # "Taliban", "Military Forces of Afghanistan"
+    category: str  # state, rebel, civilians, protesters, unidentified
+    start: int
+    end: int
+    surface: str
+
+
+@dataclass(frozen=True, slots=True)
+class _Pattern:
+    pattern: re.Pattern[str]
+    category: str
+    name: Callable[[re.Match[str], str | None], str | None]
+
+
+def _fixed(name: str) -> Callable[[re.Match[str], str | None], str | None]:
+    return lambda _match, _country: name
+
+
+def _of_focus(template: str) -> Callable[[re.Match[str], str | None], str | None]:
+    return lambda _match, country: template.format(country=country) if country else None
+
+
+def _of_demonym(template: str) -> Callable[[re.Match[str], str | None], str | None]:
+    def name(match: re.Match[str], _country: str | None) -> str | None:
+        code = _DEMONYM_CODE[match.group("demonym")]
+        return template.format(country=_COUNTRY_NAMES.get(code, code))
+
+    return name
+
+
+def _demonym_group() -> str:
+    words = sorted(_DEMONYM_CODE, key=len, reverse=True)
+    return r"(?P<demonym>" + "|".join(re.escape(w) for w in words) + r")"
+
+
+# Country names for actor names; the gazetteer's spelling where it differs is not needed here.
+_COUNTRY_NAMES: dict[str, str] = {
+    "AF": "Afghanistan", "AM": "Armenia", "AZ": "Azerbaijan", "BY": "Belarus",
+    "BF": "Burkina Faso", "CD": "Democratic Republic of Congo", "CN": "China",
+    "CO": "Colombia", "EG": "Egypt", "ET": "Ethiopia", "FR": "France", "DE": "Germany",
+    "GB": "the United Kingdom", "GE": "Georgia", "IN": "India", "IQ": "Iraq", "IR": "Iran",
+    "IL": "Israel", "JO": "Jordan", "KZ": "Kazakhstan", "KG": "Kyrgyzstan", "LB": "Lebanon",
+    "LY": "Libya", "ML": "Mali", "MD": "Moldova", "MM": "Myanmar", "NE": "Niger",
+    "NG": "Nigeria", "PK": "Pakistan", "PS": "Palestine", "PL": "Poland", "QA": "Qatar",
+    "RU": "Russia", "SA": "Saudi Arabia", "SO": "Somalia", "SD": "Sudan", "SS": "South Sudan",
+    "SY": "Syria", "TJ": "Tajikistan", "TM": "Turkmenistan", "TR": "Turkey", "UA": "Ukraine",
+    "AE": "the United Arab Emirates", "US": "the United States", "UZ": "Uzbekistan",
+    "YE": "Yemen",
+}  # fmt: skip
+
+# Earlier patterns win where spans overlap: named groups, then forces by demonym, then generic.
+_PATTERNS: tuple[_Pattern, ...] = (
+    _Pattern(re.compile(r"\bTaliban\b"), "rebel", _fixed("Taliban")),
+    _Pattern(
+        re.compile(r"\b(?:Islamic State(?:\s+Khorasan)?|ISIS|ISIL|ISIS-K|IS-K|ISKP|Daesh)\b"),
+        "rebel",
+        _fixed("Islamic State"),
+    ),
+    _Pattern(re.compile(r"\bal[- ]Qaeda\b", re.I), "rebel", _fixed("al Qaeda")),
+    _Pattern(
+        re.compile(r"\b(?:Hayat Tahrir al-Sham|Hay'at Tahrir al-Sham|HTS)\b"),
+        "rebel",
+        _fixed("Hayat Tahrir al-Sham"),
+    ),
+    _Pattern(
+        re.compile(r"\b(?:Syrian Democratic Forces|SDF)\b"),
+        "rebel",
+        _fixed("Syrian Democratic Forces"),
+    ),
+    _Pattern(re.compile(r"\bHezbollah\b"), "rebel", _fixed("Hezbollah")),
+    _Pattern(re.compile(r"\bHamas\b"), "rebel", _fixed("Hamas")),
+    _Pattern(re.compile(r"\bHouthis?\b"), "rebel", _fixed("Houthi Movement")),
+    _Pattern(re.compile(r"\bal-Shabaab\b", re.I), "rebel", _fixed("Al Shabaab")),
+    _Pattern(re.compile(r"\bBoko Haram\b"), "rebel", _fixed("Boko Haram")),
+    _Pattern(re.compile(r"\bWagner\b"), "state", _fixed("Wagner Group")),
+    _Pattern(
+        re.compile(rf"\b{_demonym_group()}(?:-led)?\s+{_FORCE_WORDS}\b"),
+        "state",
+        _of_demonym("Military Forces of {country}"),
+    ),
+    _Pattern(
+        re.compile(rf"\b{_demonym_group()}\s+(?:national\s+)?police\b"),
+        "state",
+        _of_demonym("Police Forces of {country}"),
+    ),
+    _Pattern(
+        re.compile(rf"\b{_demonym_group()}\s+(?:government|authorities|officials)\b"),
+        "state",
+        _of_demonym("Government of {country}"),
+    ),
+    _Pattern(re.compile(r"\bpolice\b", re.I), "state", _of_focus("Police Forces of {country}")),
+    _Pattern(_STATE_FORCES, "state", _of_focus("Military Forces of {country}")),
+    _Pattern(
+        re.compile(r"\b(?:the\s+)?(?:government|authorities)\b"),
+        "state",
+        _of_focus("Government of {country}"),
+    ),
+    _Pattern(
+        re.compile(
+            r"\b(?:unidentified|unknown)\s+(?:armed\s+)?(?:gunmen|men|attackers|assailants)\b"
+            r"|\bgunmen\b",
+            re.I,
+        ),
+        "unidentified",
+        _of_focus("Unidentified Armed Group ({country})"),
+    ),
+    _Pattern(
+        re.compile(r"\b(?:protesters|protestors|demonstrators)\b", re.I),
+        "protesters",
+        _of_focus("Protesters ({country})"),
+    ),
+    _Pattern(
+        re.compile(
+            r"\b(?:civilians?|residents|villagers|worshippers|passengers|children|students"
+            r"|shoppers|farmers|journalists?)\b",
+            re.I,
+        ),
+        "civilians",
+        _of_focus("Civilians ({country})"),
+    ),
+)
+
+
+def find_actors(
+    sentence: str, *, country: str | None = None, main_actor: str | None = None
+) -> tuple[ActorMention, ...]:
+    """The actors named in ``sentence``, in order of appearance, one per span.
+
+    ``country`` (the article's focus, an English name) fills generic actors ("security forces"
+    → "Military Forces of Afghanistan"); ``main_actor`` is what "the armed group" refers to.
+    """
+    found: list[ActorMention] = []
+    taken: list[tuple[int, int]] = []
+    for entry in _PATTERNS:
+        for match in entry.pattern.finditer(sentence):
+            if any(a < match.end() and match.start() < b for a, b in taken):
+                continue
+            name = entry.name(match, _acled_country(country))
+            if name is None:
+                continue
+            found.append(ActorMention(name, entry.category, *match.span(), match.group(0)))
+            taken.append(match.span())
+    if main_actor:
+        for match in _ANAPHORA.finditer(sentence):
+            if not any(a < match.end() and match.start() < b for a, b in taken):
+                found.append(ActorMention(main_actor, "rebel", *match.span(), match.group(0)))
+    return tuple(sorted(found, key=lambda actor: actor.start))
+
+
+def find_demonyms(text: str) -> tuple[tuple[str, int, int], ...]:
+    """Every demonym in ``text`` as (ISO alpha-2 code, start, end): country context, no place."""
+    return tuple((_DEMONYM_CODE[m.group(1)], m.start(), m.end()) for m in _DEMONYM.finditer(text))
+
+
+def _acled_country(country: str | None) -> str | None:
+    if country is None:
+        return None
+    for code, name in _COUNTRY_NAMES.items():
+        if name.removeprefix("the ") == country:
+            return _ACLED_COUNTRY.get(code, name)
+    return country
