@@ -392,7 +392,7 @@ def main(argv: list[str] | None = None) -> int:
 
     lines = ["\t".join(COLUMNS)]
     lines += [r.line() for r in country_rows.values()]
-    # Places by population, largest first: candidates() answers in that order, loading need not sort.
+    # Places by population, largest first: candidates() answers so, and loading need not sort.
     lines += [r.line() for r in sorted(admin1_rows.values(), key=lambda r: r.admin1_code)]
     lines += [
         r.line() for r in sorted(place_rows.values(), key=lambda r: (-r.population, r.geonameid))

