@@ -164,6 +164,9 @@ class PlaceFiller:
                 geocoded += 1
                 raw = found.raw if isinstance(getattr(found, "raw", None), dict) else {}
                 r["latitude"], r["longitude"] = float(found.latitude), float(found.longitude)
+                # The name as written stays in place_mention; location gets the canonical name.
+                r["place_mention"] = r["place_mention"] or r["location"]
+                r["location"] = _place_name(found, raw) or r["location"]
                 r["country"] = r["country"] or str(raw.get("country", ""))
                 r["admin1"] = r["admin1"] or str(raw.get("admin1", ""))
                 codes[i] = codes[i] or str(raw.get("country_code", ""))
@@ -194,6 +197,14 @@ class PlaceFiller:
             f"{name!r} was not found{where} in the offline gazetteer; "
             "add latitude and longitude, or check the spelling"
         )
+
+
+def _place_name(found: Any, raw: dict[str, Any]) -> str:
+    name = raw.get("name")
+    if isinstance(name, str) and name:
+        return name
+    address = getattr(found, "address", "")
+    return address.split(",")[0].strip() if isinstance(address, str) else ""
 
 
 def _quiet(fraction: float, message: str) -> None:

@@ -308,7 +308,7 @@ class EventStore:
             if geocoder is None:
                 from conflictmap.geocoding import make_geocoder
 
-                geocoder = self._geocoder = make_geocoder(self.settings)
+                geocoder = self._geocoder = make_geocoder(self.settings, gazetteer=gazetteer)
         except (ConfigError, ImportError) as exc:
             problem = (
                 RowProblem(

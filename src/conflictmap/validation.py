@@ -13,6 +13,7 @@ from typing import Any
 
 from conflictmap.celldates import DateCell, resolve_date_cells
 from conflictmap.csvio import RawTable
+from conflictmap.errors import InputError
 from conflictmap.models import ACLED_COLUMNS, EVENT_TYPES, INTER_CODES, SCHEMA_COLUMNS
 from conflictmap.placefill import PlaceFiller
 from conflictmap.reports import Progress, RowProblem
@@ -72,7 +73,8 @@ def check_rows(
 ) -> CheckedRows:
     """Validate every row of ``table``; geocode and fill places when ``places`` is given.
 
-    Never raises on bad data: each refused row gets at least one RowProblem.
+    Raises InputError only when the header lacks a date or a place column; otherwise
+    never raises on bad data: each refused row gets at least one RowProblem.
     """
     columns = table.columns
     width = len(columns)
@@ -88,10 +90,9 @@ def check_rows(
 
     missing = _missing_required(index)
     if missing:
-        for line, _ in table.rows:
-            problems.append(RowProblem(line, missing[0], missing[1]))
-            rejected.add(line)
-        return CheckedRows([], len(table.rows), frozenset(rejected), tuple(problems), (), 0, 0, 0)
+        raise InputError(
+            f"{table.file_name!r} {missing}; its columns are {', '.join(table.header[:12])}"
+        )
 
     date_at = index.get("event_date")
     dates = resolve_date_cells(
@@ -181,16 +182,13 @@ def check_rows(
     )
 
 
-def _missing_required(index: Mapping[str, int]) -> tuple[str, str] | None:
+def _missing_required(index: Mapping[str, int]) -> str:
+    """What the header lacks to be an event table, or ""."""
     if "event_date" not in index:
-        return "event_date", "the file has no date column (event_date, date or Event Date)"
+        return "has no date column (event_date, date or Event Date)"
     if "location" not in index and not {"latitude", "longitude"} <= index.keys():
-        return (
-            "location",
-            "the file has no place column (location, place or city) and no "
-            "latitude and longitude columns",
-        )
-    return None
+        return "has no place column (location, place or city) and no latitude and longitude columns"
+    return ""
 
 
 def clean_text(value: str) -> str:
