@@ -40,4 +40,5 @@ bench: install-test browser
 data:
 	$(PIP) install -q -e '.[build]'
 	$(PYTHON) scripts/build_gazetteer.py
+	$(PYTHON) scripts/build_outlines.py
 	$(PYTHON) -m conflictmap extract data/000_7a287e12d804a890.txt -o data/events.csv

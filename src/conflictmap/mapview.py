@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import html
 import json
 import math
@@ -16,7 +17,7 @@ import pandas as pd
 from branca.element import MacroElement
 from folium.template import Template
 
-from conflictmap.assets import ASSET_URL, DATA_DIR, LEAFLET_DIR, OUTLINES_FILE
+from conflictmap.assets import ASSET_URL, DATA_DIR, LEAFLET_DIR, OUTLINES_FILE, OUTLINES_PATH
 from conflictmap.models import EVENT_TYPE_COLOURS, EVENT_TYPES, OTHER_EVENT_TYPE_COLOUR
 
 View = Literal["points", "density", "provinces"]
@@ -31,8 +32,8 @@ DATA_ATTRIBUTION = (
     ' · Outlines: <a href="https://www.naturalearthdata.com/">Natural Earth</a>'
 )
 
-# A province-level event (geo_precision 3) is drawn as a ring about this wide unless the outline
-# data knows the province's own size: wide enough that nobody takes it for a town.
+# A province-level event (geo_precision 3) is drawn as a ring this wide (in metres) when the
+# outline data has no typical province size for its country: nobody takes it for a town.
 DEFAULT_PROVINCE_RADIUS_M = 50_000
 # How many events a place's popup details in full; the rest are counted. The budget keeps a
 # layer of 100,000 events within a few MB: with many places each gets fewer details.
@@ -143,6 +144,21 @@ def mappable_events(events: pd.DataFrame) -> pd.DataFrame:
     frame["latitude"] = lat[ok].astype(float)
     frame["longitude"] = lon[ok].astype(float)
     return frame
+
+
+def province_radius_m(country: str) -> int:
+    """How wide a province-level ring is drawn: a circle as large as the country's mean province."""
+    km = _province_radii_km().get(country)
+    return int(km * 1000) if km else DEFAULT_PROVINCE_RADIUS_M
+
+
+@functools.cache
+def _province_radii_km() -> dict[str, float]:
+    # Computed by scripts/build_outlines.py from Natural Earth areas and GeoNames provinces.
+    if not OUTLINES_PATH.exists():
+        return {}
+    data = json.loads(OUTLINES_PATH.read_text(encoding="utf-8"))
+    return {str(k): float(v) for k, v in (data.get("province_radius_km") or {}).items()}
 
 
 def date_label(event_date: Any, time_precision: Any, date_text: Any = "") -> str:
@@ -289,7 +305,7 @@ def _points_payload(frame: pd.DataFrame) -> dict[str, Any]:
             if more > 0
             else ""
         )
-        radius = DEFAULT_PROVINCE_RADIUS_M if halo else 0
+        radius = province_radius_m(info["country"]) if halo else 0
         symbols.append(
             [
                 round(float(info["lat"]), 5),
@@ -603,7 +619,7 @@ _BASE_CSS = """
 .cm-ev blockquote { margin: 4px 0; padding-left: 6px; border-left: 3px solid #ccc; }
 .cm-ev mark { background: #ffe58a; padding: 0 1px; }
 .cm-src, .cm-more { color: #555; font-size: 11px; }
-.leaflet-popup-content { max-height: 320px; overflow-y: auto; }
+.leaflet-popup-content { max-height: 320px; overflow-y: auto; font-size: 12px; line-height: 1.35; }
 """
 
 # Runs once per page: panes under and over the tiles, outline layer, capitals, legend.
@@ -615,16 +631,25 @@ _BASE_JS = """
   map.getPane('cmLines').style.pointerEvents = 'none';
   var landRenderer = L.canvas({pane: 'cmLand'});
   var lineRenderer = L.canvas({pane: 'cmLines'});
+  // A dot with its name drawn on the canvas: thousands of labels without thousands of DOM nodes.
   var Label = L.CircleMarker.extend({
     _updatePath: function () {
-      L.CircleMarker.prototype._updatePath.call(this);
-      var r = this._renderer, z = this._map && this._map.getZoom();
-      if (!r._ctx || !r._drawing || z < this.options.labelZoom) { return; }
+      var r = this._renderer, o = this.options, z = this._map && this._map.getZoom();
+      if (!r._ctx || !r._drawing || z < (o.dotZoom || 0) || z > (o.maxZoom || 99)) { return; }
+      if (o.radius > 0) { L.CircleMarker.prototype._updatePath.call(this); }
+      if (z < o.labelZoom) { return; }
       var ctx = r._ctx, p = this._point;
-      ctx.font = '11px system-ui, sans-serif'; ctx.textBaseline = 'middle';
-      ctx.lineWidth = 3; ctx.strokeStyle = 'rgba(255,255,255,.9)'; ctx.fillStyle = '#333';
-      ctx.strokeText(this.options.label, p.x + 5, p.y);
-      ctx.fillText(this.options.label, p.x + 5, p.y);
+      ctx.textBaseline = 'middle'; ctx.lineWidth = 3; ctx.strokeStyle = 'rgba(255,255,255,.9)';
+      if (o.country) {
+        ctx.font = '600 12px system-ui, sans-serif'; ctx.textAlign = 'center';
+        ctx.fillStyle = '#8a8275';
+        ctx.strokeText(o.label.toUpperCase(), p.x, p.y);
+        ctx.fillText(o.label.toUpperCase(), p.x, p.y);
+      } else {
+        ctx.font = '11px system-ui, sans-serif'; ctx.textAlign = 'left'; ctx.fillStyle = '#333';
+        ctx.strokeText(o.label, p.x + 5, p.y);
+        ctx.fillText(o.label, p.x + 5, p.y);
+      }
     }
   });
   function graticule() {
@@ -637,22 +662,34 @@ _BASE_JS = """
         color: '#9bb', weight: 0.5, interactive: false}).addTo(map);
     }
   }
+  // Outline rings are flat integer deltas in hundredths of a degree (scripts/build_outlines.py).
+  function ring(flat) {
+    var out = [], x = 0, y = 0;
+    for (var i = 0; i < flat.length; i += 2) {
+      x += flat[i]; y += flat[i + 1]; out.push([y / 100, x / 100]);
+    }
+    return out;
+  }
   fetch(cfg.outlines).then(function (r) {
     if (!r.ok) { throw new Error('HTTP ' + r.status); }
     return r.json();
   }).then(function (d) {
-    L.geoJSON(d.countries, {renderer: landRenderer, pane: 'cmLand', interactive: false,
-      style: {stroke: false, fillColor: '#f7f4ec', fillOpacity: 1}}).addTo(map);
-    L.geoJSON(d.countries, {renderer: lineRenderer, pane: 'cmLines', interactive: false,
-      style: {color: '#7d7d7d', weight: 1, fill: false}}).addTo(map);
-    if (d.provinces) {
-      L.geoJSON(d.provinces, {renderer: lineRenderer, pane: 'cmLines', interactive: false,
-        style: {color: '#a8a8a8', weight: 0.7, dashArray: '3 3', fill: false}}).addTo(map);
-    }
+    d.countries.forEach(function (c) {
+      var shape = c.polygons.map(function (p) { return p.map(ring); });
+      L.polygon(shape, {renderer: landRenderer, pane: 'cmLand', interactive: false,
+        stroke: false, fillColor: '#f7f4ec', fillOpacity: 1}).addTo(map);
+      L.polygon(shape, {renderer: lineRenderer, pane: 'cmLines', interactive: false,
+        color: '#7d7d7d', weight: 1, fill: false}).addTo(map);
+    });
+    (d.labels || []).forEach(function (c) {
+      new Label([c[1], c[2]], {renderer: lineRenderer, pane: 'cmLines', interactive: false,
+        radius: 0, weight: 0, label: c[0], country: true,
+        labelZoom: Math.max(3, Math.floor(c[3])), maxZoom: 7}).addTo(map);
+    });
     (d.capitals || []).forEach(function (c) {
       new Label([c[1], c[2]], {renderer: lineRenderer, pane: 'cmLines', interactive: false,
         radius: 2.5, weight: 1, color: '#444', fillColor: '#fff', fillOpacity: 1,
-        label: c[0], labelZoom: 6}).addTo(map);
+        label: c[0], dotZoom: 5, labelZoom: 7}).addTo(map);
     });
   }).catch(function (err) {
     console.warn('conflictmap: outline layer not loaded (' + err + '); drawing a graticule');
@@ -718,7 +755,7 @@ _EVENTS_JS = """
       }
     }
   });
-  function radius(n) { return 5 + 5 * Math.log10(n); }
+  function radius(n) { return 6 + 5 * Math.log10(n); }
   (data.symbols || []).forEach(function (s) {
     var layer;
     if (s[6] > 0) {
@@ -747,7 +784,9 @@ _EVENTS_JS = """
     // Set once the canvas has drawn (Leaflet redraws on the next frame): tests and the
     // benchmark wait for it.
     L.Util.requestAnimFrame(function () {
-      window.conflictmapDrawn = {view: data.view, total: data.total, at: Date.now()};
+      window.conflictmapLayer = group;
+      window.conflictmapDrawn = {view: data.view, total: data.total,
+        symbols: group.getLayers().length, at: Date.now()};
       document.documentElement.setAttribute('data-cm-drawn', String(data.total));
     });
   }
