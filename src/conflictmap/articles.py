@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -55,28 +56,54 @@ def read_article(path: Path | str) -> Article:
     path = Path(path)
     if not path.is_file():
         raise InputError(f"{str(path)!r} is not a file; give the path of a .txt or .html article")
-    raw = path.read_bytes()
-    text = _decoded(raw, path)
+    return parse_article(path.read_bytes(), name=str(path), meta=_meta(path), path=path)
+
+
+def parse_article(
+    raw: bytes,
+    *,
+    name: str,
+    meta: Mapping[str, object] | None = None,
+    path: Path | None = None,
+) -> Article:
+    """The article in the bytes of a .txt or .html file called ``name`` (an upload, pasted text).
+
+    ``meta`` is what its .meta.json holds (``meta_from_json``); without a publication date there,
+    the HTML's, the dateline's or a dated first line's is used. Raises InputError when the bytes
+    are not text or hold no text.
+    """
+    text = _decoded(raw, name)
     title = ""
     html_published: date | None = None
-    if path.suffix.lower() in _HTML_SUFFIXES or _LOOKS_HTML.match(text):
+    if Path(name).suffix.lower() in _HTML_SUFFIXES or _LOOKS_HTML.match(text):
         text, title, html_published = _from_html(text)
     text = text.strip()
     if not text:
-        raise InputError(f"{str(path)!r} has no text; an article needs at least one sentence")
-    meta = _meta(path)
+        raise InputError(f"{name!r} has no text; an article needs at least one sentence")
+    meta = meta or {}
     dateline = find_dateline(text)
     published = (
-        _meta_date(meta, path)
+        _meta_date(meta, Path(name).name)
         or html_published
         or (dateline.published if dateline else None)
         or _header_date(text)
     )
     source = str(meta.get("publisher") or meta.get("source") or "")
     if not source:
-        source = dateline.source if dateline and dateline.source else path.name
+        source = dateline.source if dateline and dateline.source else Path(name).name
     title = str(meta.get("title") or title or _first_line_title(text))
     return Article(text=text, published=published, source=source, title=title, path=path)
+
+
+def meta_from_json(raw: bytes | str, *, name: str) -> dict[str, object]:
+    """The object in an article's .meta.json (title, publisher, published); InputError if none."""
+    try:
+        loaded = json.loads(raw)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise InputError(f"{name!r} is not valid JSON: {exc}") from exc
+    if not isinstance(loaded, dict):
+        raise InputError(f"{name!r} must hold a JSON object")
+    return loaded
 
 
 def find_dateline(text: str) -> Dateline | None:
@@ -117,16 +144,16 @@ def _is_dateline(match: re.Match[str]) -> bool:
     )
 
 
-def _decoded(raw: bytes, path: Path) -> str:
+def _decoded(raw: bytes, name: str) -> str:
     if b"\x00" in raw[:8192]:
-        raise InputError(f"{str(path)!r} is not a text file; give a .txt or .html article")
+        raise InputError(f"{name!r} is not a text file; give a .txt or .html article")
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError:
         text = raw.decode("cp1252", errors="replace")
     controls = sum(1 for ch in text[:4096] if ord(ch) < 32 and ch not in "\n\r\t\f")
     if "\ufffd" in text[:4096] or controls > 8:
-        raise InputError(f"{str(path)!r} is not UTF-8 or Windows-1252 text; save it as UTF-8")
+        raise InputError(f"{name!r} is not UTF-8 or Windows-1252 text; save it as UTF-8")
     return text
 
 
@@ -161,23 +188,17 @@ def _from_html(markup: str) -> tuple[str, str, date | None]:
 def _meta(path: Path) -> dict[str, object]:
     for candidate in (path.with_suffix(".meta.json"), path.with_name(path.name + ".meta.json")):
         if candidate.is_file():
-            try:
-                loaded = json.loads(candidate.read_text(encoding="utf-8"))
-            except (ValueError, UnicodeDecodeError) as exc:
-                raise InputError(f"{str(candidate)!r} is not valid JSON: {exc}") from exc
-            if not isinstance(loaded, dict):
-                raise InputError(f"{str(candidate)!r} must hold a JSON object")
-            return loaded
+            return meta_from_json(candidate.read_bytes(), name=str(candidate))
     return {}
 
 
-def _meta_date(meta: dict[str, object], path: Path) -> date | None:
+def _meta_date(meta: Mapping[str, object], name: str) -> date | None:
     raw = meta.get("published")
     if raw in (None, ""):
         return None
     value = _iso_date(str(raw))
     if value is None:
-        raise InputError(f"published={raw!r} in the metadata of {path.name!r} is not YYYY-MM-DD")
+        raise InputError(f"published={raw!r} in the metadata of {name!r} is not YYYY-MM-DD")
     return value
 
 
