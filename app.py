@@ -1,0 +1,72 @@
+"""The conflictmap dashboard: the event store on an offline map, with timeline, filters and exports.
+
+Layout and wiring only: settings → cached store → filters → filtered events → map, charts,
+table, downloads. The sections live in conflictmap.ui; everything they draw comes from pure
+functions (filters, charts, mapview) tested without Streamlit.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from conflictmap import ui
+from conflictmap.assets import ensure_static_assets
+from conflictmap.config import Settings
+from conflictmap.filters import filter_events
+from conflictmap.store import EventStore
+
+st.set_page_config(page_title="conflictmap", layout="wide", initial_sidebar_state="expanded")
+
+
+@st.cache_resource(show_spinner=False)
+def open_store(store_path: str, _settings: Settings) -> EventStore:
+    """One store per database file for the whole server (seeded on first use)."""
+    ensure_static_assets()
+    return EventStore.open(_settings)
+
+
+@st.cache_data(show_spinner="Loading events…", max_entries=4)
+def load_events(store_path: str, version: str, _store: EventStore) -> pd.DataFrame:
+    """The store's events, read again only when ``version`` (what the store holds) changes."""
+    return _store.events()
+
+
+@ui.guarded
+def main() -> None:
+    settings = Settings.from_env()
+    store = open_store(str(settings.store_path), settings)
+    uploads = store.uploads()
+    # What the store holds: an import or a removal changes an upload's count or the total.
+    version = f"{len(store)}|" + "|".join(
+        f"{o}={n}" for o, n in zip(uploads["origin"], uploads["events"], strict=True)
+    )
+    events = load_events(str(settings.store_path), version, store)
+
+    st.title("conflictmap")
+    st.markdown(
+        "Armed-conflict events (who did what, where and when), extracted from news articles "
+        "or imported from ACLED-style files, on a map that works offline. Choose what to see "
+        "in the sidebar and with the timeline: everything below follows them."
+    )
+    ui.seed_filters(events)
+    for warning in st.session_state.pop(ui.K_WARNINGS, ()):
+        st.warning(ui.md_escape(warning))
+    ui.sidebar_filters(events)
+    ui.timeline(events)
+    filters = ui.current_filters(events)
+    ui.sync_query(filters)
+    shown = filter_events(events, filters)
+
+    ui.count_line(shown, events)
+    if shown.empty:
+        ui.empty_message(filters, events)
+    else:
+        ui.map_section(shown, online_default=settings.online_tiles)
+        ui.charts_section(shown)
+    ui.table_section(shown)
+    ui.provenance(events, shown, uploads)
+    ui.attributions(online_tiles=st.session_state.get("online_tiles", settings.online_tiles))
+
+
+main()

@@ -1,0 +1,152 @@
+"""The page without a browser (streamlit.testing.v1.AppTest): widgets, filters, the URL's state."""
+
+from __future__ import annotations
+
+import re
+
+import pandas as pd
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from appstore import make_app_store
+from conflictmap import ui
+from conftest import ROOT
+
+APP = str(ROOT / "app.py")
+TOTAL = 15
+
+
+@pytest.fixture(scope="module")
+def app_env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    env = make_app_store(tmp_path_factory.mktemp("appstore"))
+    return {k: v for k, v in env.items() if k.startswith("CONFLICTMAP_")}
+
+
+@pytest.fixture
+def at(app_env: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> AppTest:
+    for key, value in app_env.items():
+        monkeypatch.setenv(key, value)
+    return AppTest.from_file(APP, default_timeout=60)
+
+
+def run(at: AppTest) -> AppTest:
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert not at.error, [e.value for e in at.error]
+    return at
+
+
+def count(at: AppTest) -> tuple[int, int]:
+    for element in at.markdown:
+        found = re.search(r"\*\*([\d,]+) of ([\d,]+) events\*\*", element.value)
+        if found:
+            return int(found[1].replace(",", "")), int(found[2].replace(",", ""))
+    raise AssertionError("no count line on the page")
+
+
+def table(at: AppTest) -> pd.DataFrame:
+    return at.dataframe[0].value
+
+
+def test_page_has_its_parts(at: AppTest) -> None:
+    run(at)
+    assert at.title[0].value == "conflictmap"
+    assert count(at) == (TOTAL, TOTAL)
+    labels = {w.label for w in at.sidebar.multiselect}
+    assert labels == {"Province", "Event type", "Sub-event type", "Actor"}
+    assert at.sidebar.slider(key=ui.K_RANGE).label == "Date range"
+    assert at.slider(key=ui.K_DATE).label == "Timeline"
+    assert at.sidebar.text_input(key=ui.K_TEXT).label == "Search the notes"
+    assert [b.label for b in at.button] == ["▶ Play", "Reset filters"]
+    assert len(table(at)) == TOTAL
+    assert {"Kunduz (3)", "Herat (1)"} <= set(at.sidebar.multiselect(key=ui.K_ADMIN1).options)
+    assert at.query_params == {} or all(not v for v in at.query_params.values())
+
+
+def test_choosing_a_province_changes_count_table_and_url(at: AppTest) -> None:
+    run(at)
+    at.sidebar.multiselect(key=ui.K_ADMIN1).select("Kunduz")
+    run(at)
+    assert count(at) == (3, TOTAL)
+    assert set(table(at)["location"]) == {"Kunduz"}
+    assert at.query_params["province"] in ("Kunduz", ["Kunduz"])
+
+
+def test_query_string_sets_the_filters(at: AppTest) -> None:
+    at.query_params["province"] = ["Kunduz", "Takhar"]
+    at.query_params["from"] = "2021-01-01"
+    run(at)
+    assert at.sidebar.multiselect(key=ui.K_ADMIN1).value == ["Kunduz", "Takhar"]
+    assert str(at.sidebar.slider(key=ui.K_RANGE).value[0]) == "2021-01-01"
+    assert count(at) == (2, TOTAL)
+    assert sorted(table(at)["location"]) == ["Kunduz", "Taloqan"]
+    assert not at.warning
+
+
+def test_timeline_window_from_the_query_string(at: AppTest) -> None:
+    at.query_params.update({"date": "2021-08-10", "mode": "window", "window": "3"})
+    run(at)
+    assert count(at) == (5, TOTAL)
+    assert at.number_input(key=ui.K_WINDOW).value == 3
+
+
+def test_moving_the_timeline_changes_the_count(at: AppTest) -> None:
+    run(at)
+    at.slider(key=ui.K_DATE).set_value(pd.Timestamp("2021-08-08").date())
+    run(at)
+    assert count(at) == (8, TOTAL)
+    assert at.query_params["date"] in ("2021-08-08", ["2021-08-08"])
+
+
+def test_bad_query_values_warn_and_are_dropped(at: AppTest) -> None:
+    at.query_params.update(
+        {"from": "yesterday", "province": "Atlantis", "mode": "sideways", "window": "-1"}
+    )
+    run(at)
+    assert count(at) == (TOTAL, TOTAL)
+    assert len(at.warning) == 4
+    assert not {"from", "province", "mode", "window"} & set(at.query_params)
+
+
+def test_nothing_matches_says_what_to_change(at: AppTest) -> None:
+    at.query_params.update(
+        {"province": "Kunduz", "type": "Strategic developments", "q": "![x](http://x.test/a.png)"}
+    )
+    run(at)
+    assert count(at) == (0, TOTAL)
+    (message,) = at.info
+    assert "No events match" in message.value and "Reset filters" in message.value
+    # The search text from the URL is shown as text: no image, no link.
+    assert r"\!\[x\]\(http\:" in message.value
+
+
+def test_reset_filters(at: AppTest) -> None:
+    at.query_params.update({"province": "Kunduz", "q": "airport"})
+    run(at)
+    assert count(at) == (1, TOTAL)
+    at.button[1].click()
+    run(at)
+    assert count(at) == (TOTAL, TOTAL)
+    assert not at.query_params.get("province")
+
+
+def test_play_starts_from_the_first_date_and_pauses(at: AppTest) -> None:
+    # The steps themselves come from a timed fragment, which AppTest does not fire: the
+    # browser test watches them.
+    run(at)
+    at.button[0].click()
+    run(at)
+    assert at.button[0].label == "⏸ Pause"
+    assert str(at.slider(key=ui.K_DATE).value) == "2015-07-02"
+    assert count(at) == (1, TOTAL)
+    at.button[0].click()
+    run(at)
+    assert at.button[0].label == "▶ Play"
+    assert count(at) == (1, TOTAL)
+
+
+def test_markup_in_the_data_stays_text(at: AppTest) -> None:
+    run(at)
+    assert "<script>alert(1)</script>" in " ".join(table(at)["notes"])
+    for element in [*at.markdown, *at.caption, *at.info, *at.warning]:
+        assert "<script" not in element.value and "<img" not in element.value
