@@ -54,6 +54,7 @@ _YEAR_PERIOD = re.compile(
     r"(?:earlier|later|early|late)?\s*(?:(?:in\s+)?the\s+)?(?:last|this|next|past|previous)\s+year",
     re.IGNORECASE,
 )
+_NOTE = re.compile(r"\s*\([^()]*\)\s*$")
 _WEEK_HALF_DAYS: Final = 3
 
 
@@ -140,7 +141,8 @@ def date_spans(events: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
         if "time_precision" in events
         else pd.Series(1, index=events.index)
     )
-    date_text = _texts(events, "date_text").str.strip()
+    # "in 2015 (earlier sentence)": extraction notes where a date came from in brackets.
+    date_text = _texts(events, "date_text").str.replace(_NOTE, "", regex=True).str.strip()
     whole_year = (precision == 3) & (
         date_text.str.fullmatch(_BARE_YEAR) | date_text.str.fullmatch(_YEAR_PERIOD)
     )
