@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import functools
+import json
 import sys
 from collections.abc import Callable
 from dataclasses import fields
+from datetime import datetime
+from pathlib import Path
 from typing import Any, TypeVar
 
 import click
@@ -44,3 +47,143 @@ def settings_command() -> None:
     for f in fields(Settings):
         click.echo(f"{ENV_PREFIX}{f.name.upper()}={getattr(current, f.name)}")
         click.echo(f"    {f.metadata.get('help', '')}")
+
+
+# -- the event store: import, uploads, remove, export -------------------------------------
+
+_DB_OPTION = click.option(
+    "--db",
+    "db_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="The event store (default: CONFLICTMAP_DB_PATH or data/events.db).",
+)
+# How many row problems the plain-text report shows per file (--json shows them all).
+_SHOWN_PROBLEMS = 50
+
+
+def _open_store(db_path: Path | None) -> Any:
+    from conflictmap.store import EventStore
+
+    return EventStore.open(Settings.from_env(db_path=db_path))
+
+
+@main.command("import")
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@_DB_OPTION
+@click.option("--json", "as_json", is_flag=True, help="Print the reports as JSON.")
+@friendly_errors
+def import_command(files: tuple[Path, ...], db_path: Path | None, as_json: bool) -> None:
+    """Import event CSVs (ACLED exports, our schema, minimal files; .csv or .csv.gz).
+
+    Exit status: 0 every row taken, 1 some rows rejected, 2 a file could not be read.
+    """
+    from conflictmap.errors import InputError
+
+    store = _open_store(db_path)
+    status = 0
+    results: list[dict[str, Any]] = []
+    for path in files:
+        try:
+            report = store.import_file(path)
+        except InputError as exc:
+            status = 2
+            results.append({"file_name": path.name, "error": str(exc)})
+            if not as_json:
+                click.echo(f"Error: {exc}", err=True)
+            continue
+        if report.rejected:
+            status = max(status, 1)
+        results.append(report.to_dict())
+        if not as_json:
+            click.echo(report.summary())
+            for problem in report.problems[:_SHOWN_PROBLEMS]:
+                where = f"line {problem.line}" + (f", {problem.column}" if problem.column else "")
+                click.echo(f"  rejected {where}: {problem.reason}")
+            if len(report.problems) > _SHOWN_PROBLEMS:
+                more = len(report.problems) - _SHOWN_PROBLEMS
+                click.echo(f"  ... and {more} more problems (--json lists them all)")
+            for warning in report.warnings[:_SHOWN_PROBLEMS]:
+                where = f"line {warning.line}: " if warning.line else ""
+                click.echo(f"  note: {where}{warning.reason}")
+    if as_json:
+        click.echo(json.dumps(results, ensure_ascii=False, indent=2))
+    sys.exit(status)
+
+
+@main.command("uploads")
+@_DB_OPTION
+@friendly_errors
+def uploads_command(db_path: Path | None) -> None:
+    """List the uploads in the event store: origin, kind, rows, events, time."""
+    uploads = _open_store(db_path).uploads()
+    if uploads.empty:
+        click.echo("No uploads yet; `conflictmap import FILE.csv` adds one.")
+        return
+    shown = uploads[
+        ["origin", "kind", "rows_read", "accepted", "rejected", "events", "imported_at"]
+    ]
+    click.echo(shown.to_string(index=False))
+
+
+@main.command("remove")
+@click.argument("origin")
+@_DB_OPTION
+@friendly_errors
+def remove_command(origin: str, db_path: Path | None) -> None:
+    """Remove one upload (see `conflictmap uploads`) and all its events."""
+    removed = _open_store(db_path).remove(origin)
+    click.echo(f"Removed {origin!r}: {removed} events.")
+
+
+@main.command("export")
+@_DB_OPTION
+@click.option(
+    "--format", "fmt", type=click.Choice(["csv", "geojson"]), default="csv", show_default=True
+)
+@click.option("--since", type=click.DateTime(["%Y-%m-%d"]), help="First event date, YYYY-MM-DD.")
+@click.option("--until", type=click.DateTime(["%Y-%m-%d"]), help="Last event date, YYYY-MM-DD.")
+@click.option("--country", "countries", multiple=True, help="Only this country (repeatable).")
+@click.option("--admin1", "admin1", multiple=True, help="Only this province (repeatable).")
+@click.option("--event-type", "event_types", multiple=True, help="Only this event type.")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, allow_dash=True, path_type=Path),
+    required=True,
+    help="File to write; - for standard output.",
+)
+@friendly_errors
+def export_command(
+    db_path: Path | None,
+    fmt: str,
+    since: datetime | None,
+    until: datetime | None,
+    countries: tuple[str, ...],
+    admin1: tuple[str, ...],
+    event_types: tuple[str, ...],
+    output: Path,
+) -> None:
+    """Export stored events: CSV with ACLED's headers first (spreadsheet-safe) or GeoJSON."""
+    from conflictmap.exports import export_csv, export_geojson
+    from conflictmap.filters import Filters, filter_events
+
+    events = _open_store(db_path).events(acled=True)
+    view = Filters(
+        start=since.date() if since else None,
+        end=until.date() if until else None,
+        admin1=admin1,
+        event_types=event_types,
+    )
+    events = filter_events(events, view)
+    if countries:
+        events = events[events["country"].isin(countries)]
+    text = export_csv(events) if fmt == "csv" else export_geojson(events)
+    if str(output) == "-":
+        click.echo(text, nl=False)
+        return
+    try:
+        output.write_text(text, encoding="utf-8", newline="")
+    except OSError as exc:
+        raise ConflictMapError(f"cannot write {str(output)!r}: {exc.strerror or exc}") from exc
+    click.echo(f"Wrote {len(events)} events to {output}", err=True)

@@ -18,6 +18,8 @@ import pandas as pd
 from conflictmap.config import Settings
 from conflictmap.csvio import RawTable, canonical_columns, read_table
 from conflictmap.errors import ConfigError, InputError, StoreError
+from conflictmap.gazetteer import Gazetteer, default_gazetteer
+from conflictmap.geocoding import make_geocoder
 from conflictmap.models import SCHEMA_COLUMNS
 from conflictmap.placefill import Geocoder, PlaceFiller, PlaceLookup
 from conflictmap.reports import ImportReport, Progress, RowProblem
@@ -298,18 +300,15 @@ class EventStore:
     # -- inside ----------------------------------------------------------------------------
 
     def _places(self, geocoder: Geocoder | None) -> tuple[PlaceFiller, tuple[RowProblem, ...]]:
-        gazetteer, geocoder = self._gazetteer, geocoder or self._geocoder
+        """The gazetteer and geocoder rows are placed with (loaded once, on first need)."""
         problem: tuple[RowProblem, ...] = ()
         try:
-            if gazetteer is None:
-                from conflictmap.gazetteer import default_gazetteer
-
-                gazetteer = self._gazetteer = default_gazetteer()
-            if geocoder is None:
-                from conflictmap.geocoding import make_geocoder
-
-                geocoder = self._geocoder = make_geocoder(self.settings, gazetteer=gazetteer)
-        except (ConfigError, ImportError) as exc:
+            if self._gazetteer is None:
+                self._gazetteer = default_gazetteer()
+            if geocoder is None and self._geocoder is None:
+                shared = self._gazetteer if isinstance(self._gazetteer, Gazetteer) else None
+                self._geocoder = make_geocoder(self.settings, gazetteer=shared)
+        except ConfigError as exc:
             problem = (
                 RowProblem(
                     0,
@@ -318,7 +317,7 @@ class EventStore:
                     "geocoded and provinces not filled",
                 ),
             )
-        return PlaceFiller(gazetteer, geocoder=geocoder), problem
+        return PlaceFiller(self._gazetteer, geocoder=geocoder or self._geocoder), problem
 
     def _check(
         self,
@@ -349,9 +348,9 @@ class EventStore:
     ) -> ImportReport:
         records = checked.records
         with self._lock, self._transaction():
-            if kind == "file":
-                origin = self._free_origin(origin)
             fresh = self._not_stored(records)
+            if kind == "file" and fresh:
+                origin = self._free_origin(origin)
             accepted = 0
             for start in range(0, len(fresh), _CHUNK):
                 chunk = fresh[start : start + _CHUNK]

@@ -223,6 +223,7 @@ def _record(
     if cell.value is None:
         problems.append(RowProblem(line, "event_date", cell.problem))
     record["event_date"] = cell.value.isoformat() if cell.value else ""
+    record["year"] = record["year"] or (str(cell.value.year) if cell.value else "")
 
     record["time_precision"] = _whole(
         record["time_precision"],
