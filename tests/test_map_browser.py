@@ -1,0 +1,150 @@
+"""The map alone in Debian's Chromium: served locally, drawn, popups escaped, nothing leaves."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from functools import partial
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pytest
+
+from conflictmap.assets import ensure_static_assets
+from conflictmap.mapview import build_map
+from conftest import ARTIFACTS, DATA, chromium_path, skip_or_fail
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+]
+LOCAL = ("http://127.0.0.1", "http://localhost", "data:", "blob:", "about:")
+
+
+class _QuietHandler(SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+
+@pytest.fixture(scope="module")
+def events() -> pd.DataFrame:
+    return pd.read_csv(DATA / "map" / "events.csv", dtype=str, keep_default_na=False)
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory, events: pd.DataFrame) -> Iterator[str]:
+    """A local web root laid out as Streamlit serves it: the map page and /app/static/..."""
+    root = tmp_path_factory.mktemp("site")
+    ensure_static_assets(root / "app" / "static")
+    for view in ("points", "density", "provinces"):
+        html = build_map(events, view=view).get_root().render()
+        (root / f"{view}.html").write_text(html, encoding="utf-8")
+    server = ThreadingHTTPServer(("127.0.0.1", 0), partial(_QuietHandler, directory=str(root)))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.fixture(scope="module")
+def map_browser() -> Iterator[Any]:
+    exe = chromium_path()
+    if exe is None:
+        skip_or_fail("Debian's chromium is not installed (make browser)")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        skip_or_fail("playwright is not installed (pip install -e '.[test]')")
+    with sync_playwright() as p:
+        launched = p.chromium.launch(executable_path=exe, args=CHROMIUM_ARGS)
+        try:
+            yield launched
+        finally:
+            launched.close()
+
+
+def _open(browser: Any, url: str) -> tuple[Any, list[str], list[str]]:
+    page = browser.new_page(viewport={"width": 1200, "height": 800})
+    outside: list[str] = []
+    dialogs: list[str] = []
+    page.on("request", lambda r: None if r.url.startswith(LOCAL) else outside.append(r.url))
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    page.goto(url)
+    page.wait_for_selector("html[data-cm-drawn]", timeout=20_000)
+    return page, outside, dialogs
+
+
+def test_points_view_draws_every_event_and_escapes_popups(
+    map_browser: Any, site: str, events: pd.DataFrame
+) -> None:
+    page, outside, dialogs = _open(map_browser, f"{site}/points.html")
+    assert page.locator(".leaflet-container").count() == 1
+    drawn = page.evaluate("window.conflictmapDrawn")
+    assert drawn["total"] == len(events)
+    # One symbol per place: Ghazni's two events and Kunduz's two share one each.
+    assert drawn["symbols"] == events[["latitude", "longitude"]].drop_duplicates().shape[0]
+    assert page.locator(".leaflet-overlay-pane canvas").count() >= 1
+    assert page.locator(".cm-legend").inner_text().startswith("Event type")
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.wait_for_timeout(300)  # the outline layer arrives by fetch
+    page.screenshot(path=str(ARTIFACTS / "map_points_overview.png"))
+
+    # Click the Ghazni symbol where a user would: its pixel on the map.
+    x, y = page.evaluate(
+        """() => {
+          const g = window.conflictmapLayer, map = g._map;
+          const l = g.getLayers().find(l => l.getLatLng().lat === 33.5492);
+          const p = map.latLngToContainerPoint(l.getLatLng());
+          const r = map.getContainer().getBoundingClientRect();
+          return [r.left + p.x, r.top + p.y];
+        }"""
+    )
+    page.mouse.click(x, y)
+    popup = page.locator(".leaflet-popup-content")
+    popup.wait_for(timeout=5_000)
+    text = popup.inner_text()
+    assert "<script>alert(1)</script>" in text
+    assert "<img src=x onerror=alert(1)>" in text
+    assert popup.locator("img, script").count() == 0
+    assert popup.locator("mark").first.inner_text() == "Ghazni"
+    assert "stormed Ghazni" in text
+    page.wait_for_timeout(300)
+    assert dialogs == []
+    page.screenshot(path=str(ARTIFACTS / "map_points_popup.png"))
+    assert outside == []
+    page.close()
+
+
+@pytest.mark.parametrize("view", ["density", "provinces"])
+def test_other_views_draw_and_stay_local(map_browser: Any, site: str, view: str) -> None:
+    page, outside, dialogs = _open(map_browser, f"{site}/{view}.html")
+    drawn = page.evaluate("window.conflictmapDrawn")
+    assert drawn["view"] == view
+    assert drawn["symbols"] >= 1
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"map_{view}.png"))
+    assert outside == []
+    assert dialogs == []
+    page.close()
+
+
+def test_outline_layer_loads_from_the_static_files(map_browser: Any, site: str) -> None:
+    page, _, _ = _open(map_browser, f"{site}/points.html")
+    console: list[str] = []
+    page.on("console", lambda m: console.append(m.text))
+    page.reload()
+    page.wait_for_selector("html[data-cm-drawn]", timeout=20_000)
+    page.wait_for_timeout(500)
+    assert not [m for m in console if "outline layer not loaded" in m]
+    assert Path(ARTIFACTS).exists()
+    page.close()
