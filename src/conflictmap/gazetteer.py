@@ -14,8 +14,7 @@ import gzip
 import math
 import re
 import unicodedata
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from collections.abc import Iterator
 from pathlib import Path
 
 from conflictmap.errors import ConfigError
@@ -117,57 +116,60 @@ def _non_ascii_key(text: str) -> str:
     return "".join(chars).casefold().translate(_LETTERS)
 
 
-@dataclass(frozen=True, slots=True)
-class _Entry:
-    """Per-place facts the index needs but a Place does not carry."""
-
-    admin1_code: str  # GeoNames admin1 code "AF.08"; "" when unknown
-    seat: int  # geonameid of a country's capital or an admin1's seat; 0 for places
+# First line of the file: this tag, then rows=N, keys=N, max_name_words=N. Then the header
+# (COLUMNS), the rows, the keys (one a line) and, line for line, the numbers of the rows they name.
+FORMAT = "#conflictmap-gazetteer-v1"
 
 
 class Gazetteer:
-    """Places by normalised name, countries by code and name, admin1 by country and spelling."""
+    """Places by normalised name, countries by code and name, admin1 by country and spelling.
+
+    Loading keeps the populated places as text lines and makes a Place of one only when a
+    query returns it, so that a process starts in well under a second; the key index is read
+    ready-made from the file (built by ``scripts/build_gazetteer.py``).
+    """
 
     max_name_words: int
 
-    def __init__(
-        self, places: Iterable[tuple[Place, str, int, tuple[str, ...], tuple[str, ...]]]
-    ) -> None:
-        """Index ``(place, admin1_code, seat_geonameid, keys, hidden_spellings)`` tuples.
+    def __init__(self, rows: list[str], index: dict[str, str], *, max_name_words: int) -> None:
+        """Index the file's ``rows`` (countries, then admin1, then places by population).
 
-        ``keys`` are the normalised name and aliases that candidates() answers. Hidden spellings
-        are common English words ('Northern', 'Police'): country() and admin1() accept them, but
-        they are no keys, because extraction scans every word of an article against the keys.
-        Places must come countries first, then admin1, then places by population (the file's order).
+        ``index`` maps each key to the comma-separated numbers of the rows it names, in
+        candidate order. Hidden spellings (a row's last-but-one column) are common English
+        words ('Northern', 'Police'): country() and admin1() accept them but they are no keys,
+        because extraction scans every word of an article against the keys.
         """
-        self._by_id: dict[int, Place] = {}
-        self._entry: dict[int, _Entry] = {}
-        by_key: dict[str, tuple[Place, ...]] = {}
+        self._rows = rows
+        self._index = index
+        self._names = frozenset(index)
+        self.max_name_words = max_name_words
+        self._places: dict[int, Place] = {}
+        self._answers: dict[str, tuple[Place, ...]] = {}
+        self._admin1_codes: dict[int, str] = {}
+        self._seats: dict[int, int] = {}
+        self._row_of_id: dict[int, int] | None = None
+        self._cells: dict[tuple[int, int], list[int]] | None = None
         self._countries: dict[str, Place] = {}
+        self._country_names: dict[str, str] = {}
         self._admin1: dict[tuple[str, str], Place] = {}
         self._admin1_by_code: dict[str, Place] = {}
-        self._cells: dict[tuple[int, int], list[Place]] = {}
-        for place, admin1_code, seat, keys, hidden in places:
-            self._by_id[place.geonameid] = place
-            self._entry[place.geonameid] = _Entry(admin1_code, seat)
-            for key in keys:
-                by_key[key] = (*by_key.get(key, ()), place)
-            if place.kind == "place":
-                cell = (math.floor(place.latitude), math.floor(place.longitude))
-                self._cells.setdefault(cell, []).append(place)
-                continue
-            every_key = {*keys, *(normalize_name(h) for h in hidden)}
+        self._first_place_row = len(rows)
+        for number, line in enumerate(rows):
+            cells = line.split("\t")
+            if cells[1] == "place":
+                self._first_place_row = number
+                break
+            place = self._place(number)
+            every_key = {*cells[12].split("|"), *(normalize_name(h) for h in cells[11].split("|"))}
+            every_key.discard("")
             if place.kind == "country":
                 self._countries[place.country_code.casefold()] = place
                 for key in every_key:
                     self._countries.setdefault(key, place)
             else:
-                self._admin1_by_code[admin1_code] = place
+                self._admin1_by_code[cells[4]] = place
                 for key in every_key:
                     self._admin1.setdefault((place.country_code, key), place)
-        self._by_key = by_key
-        self._names = frozenset(by_key)
-        self.max_name_words = max((k.count(" ") + 1 for k in self._names), default=0)
 
     @classmethod
     def load(cls, path: Path | None = None) -> Gazetteer:
@@ -176,27 +178,41 @@ class Gazetteer:
             from conflictmap.config import Settings
 
             path = Settings.from_env().gazetteer_path
+        rebuild = "run `make data` to rebuild it"
         try:
             with gzip.open(path, "rt", encoding="utf-8", newline="\n") as handle:
                 lines = handle.read().split("\n")
-        except OSError as exc:
+        except (OSError, EOFError, UnicodeDecodeError) as exc:
             raise ConfigError(
-                f"cannot read the gazetteer {str(path)!r} ({exc}); run `make data` to rebuild it"
+                f"cannot read the gazetteer {str(path)!r} ({exc}); {rebuild}"
             ) from exc
-        header = tuple(lines[0].split("\t"))
-        if header != COLUMNS:
+        meta = dict(cell.partition("=")[::2] for cell in lines[0].split("\t")[1:])
+        header = tuple(lines[1].split("\t"))
+        if not lines[0].startswith(FORMAT + "\t") or header != COLUMNS:
             raise ConfigError(
-                f"gazetteer {str(path)!r} has columns {header!r}, expected {COLUMNS!r}; "
-                "run `make data` to rebuild it"
+                f"gazetteer {str(path)!r} is not in format {FORMAT} with columns {COLUMNS!r}; "
+                + rebuild
             )
-        return cls(_rows(lines[1:]))
+        rows_end = 2 + int(meta["rows"])
+        keys_end = rows_end + int(meta["keys"])
+        rows = lines[2:rows_end]
+        index = dict(zip(lines[rows_end:keys_end], lines[keys_end:], strict=False))
+        return cls(rows, index, max_name_words=int(meta["max_name_words"]))
 
     def candidates(self, name: str) -> tuple[Place, ...]:
         """Every place whose name or an alias has this key.
 
         Countries first, then admin1, then populated places by population, largest first.
         """
-        return self._by_key.get(normalize_name(name), ())
+        key = normalize_name(name)
+        found = self._answers.get(key)
+        if found is None:
+            numbers = self._index.get(key)
+            if numbers is None:
+                return ()
+            found = tuple(self._place(int(n)) for n in numbers.split(","))
+            self._answers[key] = found
+        return found
 
     def names(self) -> frozenset[str]:
         """Every normalised key that candidates() answers."""
@@ -219,42 +235,94 @@ class Gazetteer:
 
     def seat(self, admin1: Place) -> Place | None:
         """The capital of a province (admin1) or a country, as a 'place' Place."""
-        entry = self._entry.get(admin1.geonameid)
-        return self._by_id.get(entry.seat) if entry and entry.seat else None
+        seat = self._seats.get(admin1.geonameid)
+        return self.by_id(seat) if seat else None
 
     def admin1_of(self, place: Place) -> Place | None:
-        """The admin1 Place a place lies in (None for countries and unknown admin1)."""
-        entry = self._entry.get(place.geonameid)
-        if entry is None or not entry.admin1_code:
+        """The admin1 Place a populated place lies in (None when GeoNames does not say)."""
+        if place.kind == "country":
             return None
-        return self._admin1_by_code.get(entry.admin1_code)
+        if place.kind == "admin1":
+            return place
+        code = self._admin1_codes.get(place.geonameid)
+        return self._admin1_by_code.get(code) if code else None
 
     def by_id(self, geonameid: int) -> Place | None:
-        """A place by its GeoNames id."""
-        return self._by_id.get(geonameid)
+        """A place by its GeoNames id (negative ids are towns our own tables added)."""
+        if self._row_of_id is None:
+            self._row_of_id = {
+                int(line[: line.index("\t")]): n for n, line in enumerate(self._rows)
+            }
+        number = self._row_of_id.get(geonameid)
+        return None if number is None else self._place(number)
 
     def nearest(self, latitude: float, longitude: float, *, max_km: float = 100.0) -> Place | None:
         """The populated place nearest to a point, within ``max_km`` (reverse geocoding)."""
-        best: Place | None = None
+        cells = self._grid()
+        best: int | None = None
         best_km = max_km
-        lat_cells = math.ceil(max_km / 111.0)
+        lat_cells = math.ceil(max_km / 111.0 / _CELL_DEGREES)
         cos_lat = max(math.cos(math.radians(min(abs(latitude) + lat_cells, 89.9))), 1e-6)
-        lon_cells = min(math.ceil(max_km / (111.0 * cos_lat)), 180)
-        row, col = math.floor(latitude), math.floor(longitude)
+        lon_cells = min(math.ceil(max_km / (111.0 * cos_lat) / _CELL_DEGREES), 180)
+        row = math.floor(latitude / _CELL_DEGREES)
+        col = math.floor(longitude / _CELL_DEGREES)
         for r in range(row - lat_cells, row + lat_cells + 1):
             for c in range(col - lon_cells, col + lon_cells + 1):
                 wrapped = (c + 180) % 360 - 180
-                for place in self._cells.get((r, wrapped), ()):
+                for number in cells.get((r, wrapped), ()):
+                    place = self._place(number)
                     km = distance_km(latitude, longitude, place.latitude, place.longitude)
                     if km <= best_km:
-                        best, best_km = place, km
-        return best
+                        best, best_km = number, km
+        return None if best is None else self._place(best)
 
     def __len__(self) -> int:
-        return len(self._by_id)
+        return len(self._rows)
 
     def __iter__(self) -> Iterator[Place]:
-        return iter(self._by_id.values())
+        return (self._place(n) for n in range(len(self._rows)))
+
+    def _grid(self) -> dict[tuple[int, int], list[int]]:
+        """Populated places by 1-degree cell, built on the first reverse lookup."""
+        if self._cells is None:
+            cells: dict[tuple[int, int], list[int]] = {}
+            for number in range(self._first_place_row, len(self._rows)):
+                place = self._place(number)
+                cell = (
+                    math.floor(place.latitude / _CELL_DEGREES),
+                    math.floor(place.longitude / _CELL_DEGREES),
+                )
+                cells.setdefault(cell, []).append(number)
+            self._cells = cells
+        return self._cells
+
+    def _place(self, number: int) -> Place:
+        place = self._places.get(number)
+        if place is not None:
+            return place
+        gid, kind, name, cc, a1code, a1, lat, lon, pop, seat, aliases = self._rows[number].split(
+            "\t"
+        )[:11]
+        if kind == "country":
+            self._country_names[cc] = name
+        place = Place(
+            geonameid=int(gid),
+            name=name,
+            kind=kind,  # type: ignore[arg-type]  # the build script writes only the three kinds
+            country_code=cc,
+            country=self._country_names.get(cc, ""),
+            admin1=a1,
+            latitude=float(lat),
+            longitude=float(lon),
+            population=int(pop),
+            aliases=tuple(aliases.split("|")) if aliases else (),
+        )
+        if a1code:
+            self._admin1_codes[place.geonameid] = a1code
+        if seat:
+            self._seats[place.geonameid] = int(seat)
+        self._places[number] = place
+        return place
 
 
 _ADMIN_WORDS = re.compile(
@@ -268,37 +336,6 @@ def distance_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     dp, dl = p2 - p1, math.radians(lon2 - lon1)
     a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
     return 2 * _EARTH_KM * math.asin(min(1.0, math.sqrt(a)))
-
-
-def _rows(lines: list[str]) -> Iterator[tuple[Place, str, int, tuple[str, ...], tuple[str, ...]]]:
-    countries: dict[str, str] = {}
-    for line in lines:
-        if not line:
-            continue
-        (gid, kind, name, cc, a1code, a1, lat, lon, pop, seat, aliases, hidden, keys) = line.split(
-            "\t"
-        )
-        if kind == "country":
-            countries[cc] = name
-        place = Place(
-            geonameid=int(gid),
-            name=name,
-            kind=kind,  # type: ignore[arg-type]  # the build script writes only the three kinds
-            country_code=cc,
-            country=countries.get(cc, ""),
-            admin1=a1,
-            latitude=float(lat),
-            longitude=float(lon),
-            population=int(pop),
-            aliases=tuple(aliases.split("|")) if aliases else (),
-        )
-        yield (
-            place,
-            a1code,
-            int(seat or 0),
-            tuple(keys.split("|")) if keys else (),
-            tuple(hidden.split("|")) if hidden else (),
-        )
 
 
 @functools.cache
