@@ -90,6 +90,7 @@ class ActorMention:
     start: int
     end: int
     surface: str
+    referred: bool = False  # "the armed group": the article's main armed actor, by reference
 
 
 @dataclass(frozen=True, slots=True)
@@ -227,10 +228,20 @@ def find_actors(
                 continue
             found.append(ActorMention(name, entry.category, *match.span(), match.group(0)))
             taken.append(match.span())
+    return with_references(tuple(found), sentence, main_actor=main_actor)
+
+
+def with_references(
+    actors: tuple[ActorMention, ...], sentence: str, *, main_actor: str | None
+) -> tuple[ActorMention, ...]:
+    """``actors`` plus "the armed group", "the militants" read as ``main_actor``, in order."""
+    found = list(actors)
     if main_actor:
         for match in _ANAPHORA.finditer(sentence):
-            if not any(a < match.end() and match.start() < b for a, b in taken):
-                found.append(ActorMention(main_actor, "rebel", *match.span(), match.group(0)))
+            if not any(a.start < match.end() and match.start() < a.end for a in actors):
+                found.append(
+                    ActorMention(main_actor, "rebel", *match.span(), match.group(0), referred=True)
+                )
     return tuple(sorted(found, key=lambda actor: actor.start))
 
 

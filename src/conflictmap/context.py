@@ -99,7 +99,7 @@ def mention_roles(
     # Members of a list ("in Badakhshan, Ghazni, Helmand, and Kandahar") share a province hint
     # and a metonymy ("Washington and London warned") with each other.
     for group in _lists(text, mentions):
-        if any(roles[i].admin_hint for i in group):
+        if any(roles[i].admin_hint or _only_admin1(mentions[i]) for i in group):
             for i in group:
                 roles[i] = _replace(roles[i], admin_hint=not roles[i].city_hint)
         last = roles[group[-1]]
@@ -167,6 +167,10 @@ def _lists(text: str, mentions: tuple[PlaceMention, ...]) -> list[list[int]]:
         else:
             groups.append([i])
     return [g for g in groups if len(g) > 1]
+
+
+def _only_admin1(mention: PlaceMention) -> bool:
+    return {c.kind for c in mention.candidates} == {"admin1"}
 
 
 def _only_country(mention: PlaceMention) -> str:

@@ -1,0 +1,433 @@
+"""Article text → dated, typed, geocoded events in the schema's columns (pandas)."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections import Counter
+from dataclasses import dataclass, field, replace
+from datetime import date
+
+import numpy as np
+import pandas as pd
+
+from conflictmap.actors import ActorMention, find_actors, find_demonyms, with_references
+from conflictmap.articles import find_dateline
+from conflictmap.context import MentionRole, mention_roles
+from conflictmap.dates import find_date_phrases, resolve_date
+from conflictmap.events import Trigger, event_type_for, find_fatalities, find_triggers
+from conflictmap.gazetteer import Gazetteer, default_gazetteer
+from conflictmap.models import SCHEMA_COLUMNS, Place, ResolvedDate, ResolvedPlace
+from conflictmap.places import country_focus, find_place_mentions, resolve_places
+from conflictmap.sentences import Sentence, split_clauses, split_sentences
+
+RESOLVED = "resolved"
+AMBIGUOUS = "ambiguous"
+NOT_FOUND = "not found"
+# Below this a resolved mention is offered for review as ambiguous.
+SURE = 0.9
+# A day-precise date carries over to later sentences that name none ("he was apprehended").
+_CARRY_SENTENCES = 3
+# Present and present-progressive verbs: the event is going on as the article is published.
+_PRESENT = re.compile(
+    r"\b(?:is|are)\s+(?:\w+ing|under|in\s+control|taking\s+place)\b|\b(?:continues|continue|"
+    r"remains|remain)\b",
+    re.IGNORECASE,
+)
+# "Sangin district", "the village of Chahar Dara": a place the gazetteer does not know.
+_UNKNOWN_PLACE = re.compile(
+    r"\b(?P<a>[A-Z][a-z’'-]+(?:\s+[A-Z][a-z’'-]+)?)\s+(?:district|village|town|province|oblast)\b"
+    r"|\b(?:village|town|district)\s+of\s+(?P<b>[A-Z][a-z’'-]+(?:\s+[A-Z][a-z’'-]+)?)"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class MentionReport:
+    """A place mention as the review page shows it: status, candidates, and what became of it."""
+
+    surface: str
+    start: int
+    end: int
+    sentence_index: int
+    status: str  # resolved, ambiguous, not found
+    candidates: tuple[Place, ...] = ()
+    place: Place | None = None
+    confidence: float = 0.0
+    role: str = ""  # "event", or why not: "context", "distance", "metonymy", ...
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Extraction:
+    """Everything extraction found in one article: the event rows and the mentions behind them."""
+
+    events: pd.DataFrame
+    mentions: tuple[MentionReport, ...]
+    sentences: tuple[Sentence, ...]
+    event_sentences: tuple[int, ...]
+    published: date | None
+    warnings: tuple[str, ...] = field(default=())
+
+
+@dataclass(frozen=True, slots=True)
+class _Draft:
+    place: ResolvedPlace
+    when: ResolvedDate
+    date_text: str
+    event_type: str
+    sub_event_type: str
+    actor1: str
+    actor2: str
+    fatalities: int
+    sentence: Sentence
+    notes: str = ""
+
+
+def extract_events(
+    text: str,
+    *,
+    published: date | None,
+    source: str,
+    origin: str | None = None,
+    gazetteer: Gazetteer | None = None,
+) -> pd.DataFrame:
+    """The events an article reports, one row per place, date and actor pair, in SCHEMA_COLUMNS."""
+    return extract_article(
+        text, published=published, source=source, origin=origin, gazetteer=gazetteer
+    ).events
+
+
+def extract_article(
+    text: str,
+    *,
+    published: date | None,
+    source: str,
+    origin: str | None = None,
+    gazetteer: Gazetteer | None = None,
+) -> Extraction:
+    """Events plus every place mention (resolved, ambiguous, not found) and the event sentences."""
+    gazetteer = default_gazetteer() if gazetteer is None else gazetteer
+    sentences = split_sentences(text)
+    dateline = find_dateline(text)
+    mentions = find_place_mentions(text, gazetteer, sentences=sentences)
+    roles = mention_roles(
+        text,
+        mentions,
+        sentences=sentences,
+        dateline=(dateline.start, dateline.end) if dateline else None,
+    )
+    focus = country_focus(mentions, demonym_codes=[code for code, _, _ in find_demonyms(text)])
+    resolved = resolve_places(mentions, gazetteer, focus=focus, roles=roles)
+    focus_country = _focus_country(focus, gazetteer)
+    drafts = _drafts(text, sentences, resolved, roles, published, focus_country)
+    used = {(d.place.mention.start, d.place.mention.end) for d in drafts}
+    drafts = _one_per_place_date_actors(drafts)
+    events = _frame([_row(d, source=source, origin=origin or source) for d in drafts])
+    undated = sum(1 for d in drafts if d.when.value is None)
+    warnings = (
+        (
+            f"{undated} event(s) have a relative date or none and there is no publication date: "
+            "their event_date is empty and date_text says why; give the publication date",
+        )
+        if undated
+        else ()
+    )
+    return Extraction(
+        events=events,
+        mentions=_reports(text, resolved, roles, used, sentences),
+        sentences=sentences,
+        event_sentences=tuple(sorted({d.sentence.index for d in drafts})),
+        published=published,
+        warnings=warnings,
+    )
+
+
+def _drafts(
+    text: str,
+    sentences: tuple[Sentence, ...],
+    resolved: tuple[ResolvedPlace, ...],
+    roles: tuple[MentionRole, ...],
+    published: date | None,
+    focus_country: str | None,
+) -> list[_Draft]:
+    drafts: list[_Draft] = []
+    named_actors = [find_actors(s.text, country=focus_country) for s in sentences]
+    main_actor = _main_armed_actor(named_actors)
+    carried: tuple[int, ResolvedDate] | None = None
+    for sentence in sentences:
+        if sentence.index == 0 and _is_headline(text, sentence):
+            continue
+        dates = _dates(sentence, published)
+        actors = with_references(named_actors[sentence.index], sentence.text, main_actor=main_actor)
+        named = [a.name for a in actors if a.category == "rebel" and not a.referred]
+        main_actor = named[-1] if named else main_actor
+        if not dates:
+            dates = _inherited(sentence, carried, published)
+        else:
+            day_dates = [d for d in dates if d[0].precision == 1]
+            carried = (sentence.index, day_dates[-1][0]) if day_dates else carried
+        in_sentence = [
+            (rp, role)
+            for rp, role in zip(resolved, roles, strict=True)
+            if rp.mention.sentence_index == sentence.index and not role.excluded
+        ]
+        if not in_sentence:
+            continue
+        fatalities = find_fatalities(sentence.text)
+        scenes = _scenes(sentence, in_sentence)
+        for rp, trigger in scenes:
+            ordered = _ordered_actors(actors, sentence)
+            event_type, sub = event_type_for(
+                trigger,
+                actor_category=_category(ordered, 0),
+                target_category=_category(ordered, 1),
+            )
+            actor1 = ordered[0].name if ordered else ""
+            actor2 = ordered[1].name if len(ordered) > 1 else ""
+            share = fatalities // len(scenes) + (
+                fatalities % len(scenes) if rp is scenes[0][0] else 0
+            )
+            for when, date_text in dates:
+                if published and when.value and when.value > published:
+                    continue  # plans and threats are no events yet
+                drafts.append(
+                    _Draft(rp, when, date_text, event_type, sub, actor1, actor2, share, sentence)
+                )
+    return drafts
+
+
+def _scenes(
+    sentence: Sentence, in_sentence: list[tuple[ResolvedPlace, MentionRole]]
+) -> list[tuple[ResolvedPlace, Trigger]]:
+    """The places in a sentence where something happened, each with the trigger that says what.
+
+    Each place goes to the nearest cue in its clause (preferring one before it); a place whose
+    cue is a saying ("remarks in Doha", "officials in Kabul said") is no scene. A country is a
+    scene only "in Qatar" itself and only if no town or province in the clause is one.
+    """
+    scenes: list[tuple[ResolvedPlace, Trigger]] = []
+    for clause in split_clauses(sentence):
+        triggers = find_triggers(clause.text)
+        if not any(t.is_event for t in triggers):
+            continue
+        local = [
+            (rp, role) for rp, role in in_sentence if clause.start <= rp.mention.start < clause.end
+        ]
+        found: list[tuple[ResolvedPlace, Trigger]] = []
+        countries: list[tuple[ResolvedPlace, Trigger]] = []
+        for rp, role in local:
+            trigger = _nearest(
+                triggers, rp.mention.start - clause.start, rp.mention.end - clause.start
+            )
+            if trigger is None or not trigger.is_event:
+                continue
+            if rp.place.kind == "country":
+                if role.in_phrase:
+                    countries.append((rp, trigger))
+                continue
+            found.append((rp, trigger))
+        scenes.extend(found or countries)
+    return scenes
+
+
+def _nearest(triggers: tuple[Trigger, ...], start: int, end: int) -> Trigger | None:
+    before = [t for t in triggers if t.end <= start]
+    after = [t for t in triggers if t.start >= end]
+    gap_before = _words(start - before[-1].end) if before else None
+    gap_after = _words(after[0].start - end) if after else None
+    if gap_before is None:
+        return after[0] if after else None
+    if gap_after is None or gap_before <= gap_after * 3 + 6:
+        return before[-1]
+    return after[0]
+
+
+def _words(chars: int) -> int:
+    return max(0, chars) // 6
+
+
+def _dates(sentence: Sentence, published: date | None) -> list[tuple[ResolvedDate, str]]:
+    found = []
+    for phrase in find_date_phrases(sentence.text):
+        when = resolve_date(phrase, published=published)
+        if when is not None:
+            text = when.text if when.value is not None else f"{when.text} (no publication date)"
+            found.append((when, text))
+    return found
+
+
+def _inherited(
+    sentence: Sentence, carried: tuple[int, ResolvedDate] | None, published: date | None
+) -> list[tuple[ResolvedDate, str]]:
+    if carried is not None and sentence.index - carried[0] <= _CARRY_SENTENCES:
+        when = carried[1]
+        missing = "" if when.value is not None else "; no publication date"
+        return [(when, f"{when.text} (earlier sentence{missing})")]
+    if published is None:
+        return [(ResolvedDate(None, 2, "", relative=True), "(no date in the text)")]
+    if _PRESENT.search(sentence.text):
+        return [
+            (ResolvedDate(published, 1, "", relative=True), "(publication date, present tense)")
+        ]
+    return [(ResolvedDate(published, 2, "", relative=True), "(publication date)")]
+
+
+def _is_headline(text: str, sentence: Sentence) -> bool:
+    """A first line without a full stop is the title: it repeats the story, it reports no event."""
+    return not sentence.text.rstrip("”\"’' ").endswith((".", "!", "?")) and (
+        text[sentence.end : sentence.end + 1] in {"\n", ""}
+    )
+
+
+def _main_armed_actor(named_actors: list[tuple[ActorMention, ...]]) -> str | None:
+    """The non-state armed actor the article names most: who "the armed group" is."""
+    counts = Counter(a.name for actors in named_actors for a in actors if a.category == "rebel")
+    return counts.most_common(1)[0][0] if counts else None
+
+
+def _ordered_actors(actors: tuple[ActorMention, ...], sentence: Sentence) -> list[ActorMention]:
+    """Actors by role: the agent of a passive ("seized by the Taliban", "fell to X") first."""
+    agents = [
+        a
+        for a in actors
+        if re.search(
+            r"\b(?:by|fell\s+to|falls\s+to|fall\s+to)\s+(?:the\s+)?$", sentence.text[: a.start]
+        )
+    ]
+    ordered: list[ActorMention] = []
+    for actor in agents + [a for a in actors if a not in agents]:
+        if all(actor.name != seen.name for seen in ordered):
+            ordered.append(actor)
+    if any(a.category == "protesters" for a in ordered):
+        ordered.sort(key=lambda a: a.category != "protesters")
+    return ordered
+
+
+def _category(ordered: list[ActorMention], index: int) -> str:
+    return ordered[index].category if len(ordered) > index else ""
+
+
+def _one_per_place_date_actors(drafts: list[_Draft]) -> list[_Draft]:
+    """ACLED's rule: one event per place, date and actor pair; repeats add their sentence."""
+    kept: dict[tuple[object, ...], _Draft] = {}
+    extra: dict[tuple[object, ...], list[str]] = {}
+    for draft in drafts:
+        key = (
+            draft.place.place.geonameid,
+            draft.when.value or draft.date_text,
+            draft.actor1,
+            draft.actor2,
+        )
+        first = kept.get(key)
+        if first is None:
+            kept[key] = draft
+            extra[key] = [draft.sentence.text]
+            continue
+        if draft.sentence.text not in extra[key]:
+            extra[key].append(draft.sentence.text)
+        if draft.fatalities > first.fatalities:
+            kept[key] = replace(first, fatalities=draft.fatalities)
+    return [replace(draft, notes=" ".join(extra[key][:2])) for key, draft in kept.items()]
+
+
+def _row(draft: _Draft, *, source: str, origin: str) -> dict[str, object]:
+    place = draft.place.place
+    when = draft.when.value.isoformat() if draft.when.value else ""
+    digest = hashlib.sha1(
+        "|".join((source, draft.sentence.text, place.name, when or draft.date_text)).encode()
+    ).hexdigest()[:8]
+    return {
+        "event_id_cnty": f"{place.country_code}-{digest}",
+        "event_date": when,
+        "time_precision": draft.when.precision,
+        "event_type": draft.event_type,
+        "sub_event_type": draft.sub_event_type,
+        "actor1": draft.actor1,
+        "actor2": draft.actor2,
+        "country": place.country,
+        "admin1": place.admin1 if place.kind != "country" else "",
+        "admin2": "",
+        "location": place.name,
+        "latitude": draft.place.latitude,
+        "longitude": draft.place.longitude,
+        "geo_precision": draft.place.geo_precision,
+        "source": source,
+        "notes": draft.notes or draft.sentence.text,
+        "fatalities": draft.fatalities,
+        "place_mention": draft.place.mention.surface,
+        "date_text": draft.date_text,
+        "geo_confidence": draft.place.confidence,
+        "origin": origin,
+    }
+
+
+_INTS = frozenset({"time_precision", "geo_precision", "fatalities"})
+_FLOATS = frozenset({"latitude", "longitude", "geo_confidence"})
+
+
+def _frame(rows: list[dict[str, object]]) -> pd.DataFrame:
+    """The rows as a DataFrame in SCHEMA_COLUMNS: ints, floats, and strings (also when empty)."""
+    columns: dict[str, object] = {}
+    for column in SCHEMA_COLUMNS:
+        values = [row[column] for row in rows]
+        if column in _INTS:
+            columns[column] = np.array(values, dtype=np.int64)
+        elif column in _FLOATS:
+            columns[column] = np.array(values, dtype=np.float64)
+        else:
+            columns[column] = pd.array(values, dtype="str")
+    return pd.DataFrame(columns, columns=list(SCHEMA_COLUMNS))
+
+
+def _reports(
+    text: str,
+    resolved: tuple[ResolvedPlace, ...],
+    roles: tuple[MentionRole, ...],
+    used: set[tuple[int, int]],
+    sentences: tuple[Sentence, ...],
+) -> tuple[MentionReport, ...]:
+    reports = [
+        MentionReport(
+            surface=rp.mention.surface,
+            start=rp.mention.start,
+            end=rp.mention.end,
+            sentence_index=rp.mention.sentence_index,
+            status=RESOLVED
+            if rp.confidence >= SURE or len(rp.mention.candidates) < 2
+            else AMBIGUOUS,
+            candidates=rp.mention.candidates,
+            place=rp.place,
+            confidence=rp.confidence,
+            role="event"
+            if (rp.mention.start, rp.mention.end) in used
+            else role.excluded or "context",
+        )
+        for rp, role in zip(resolved, roles, strict=True)
+    ]
+    spans = [(r.start, r.end) for r in reports]
+    for sentence in sentences:
+        for match in _UNKNOWN_PLACE.finditer(sentence.text):
+            group = "a" if match.group("a") else "b"
+            start, end = (sentence.start + i for i in match.span(group))
+            words = text[start:end]
+            if any(a < end and start < b for a, b in spans) or _not_a_name(words):
+                continue
+            reports.append(
+                MentionReport(words, start, end, sentence.index, NOT_FOUND, role="unknown")
+            )
+    return tuple(sorted(reports, key=lambda r: r.start))
+
+
+def _not_a_name(words: str) -> bool:
+    first = words.split()[0]
+    return bool(find_demonyms(first)) or first.lower() in {
+        "the", "a", "this", "that", "each", "every", "one", "another", "which", "its", "their",
+        "in", "of", "northern", "southern", "eastern", "western", "central", "neighbouring",
+    }  # fmt: skip
+
+
+def _focus_country(focus: dict[str, float], gazetteer: Gazetteer) -> str | None:
+    if not focus:
+        return None
+    code = max(focus, key=lambda c: focus[c])
+    country = gazetteer.country(code)
+    return country.name if country else None
