@@ -52,7 +52,8 @@ def export_csv(df: pd.DataFrame, *, bom: bool = False) -> str:
     out = pd.DataFrame(index=df.index)
     for column in columns:
         out[column] = _neutralised(_cells(df, column), numeric=column in NUMERIC_COLUMNS)
-    text = out.to_csv(index=False, lineterminator="\n")
+    # CRLF as RFC 4180 has it; with "\n" alone, csv would leave a lone "\r" in a cell unquoted.
+    text = out.to_csv(index=False, lineterminator="\r\n")
     return ("\ufeff" + text) if bom else text
 
 

@@ -1,0 +1,252 @@
+"""The event store: seeding, uploads, removal, article events, and faults (SIGKILL, two writers)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from datetime import date
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from conflictmap.config import Settings
+from conflictmap.errors import InputError, StoreError
+from conflictmap.gazetteer import default_gazetteer
+from conflictmap.geocoding import GazetteerGeocoder
+from conflictmap.store import SEED_ORIGIN, EventStore
+
+UPLOADS = Path(__file__).parent / "data" / "uploads"
+TODAY = date(2025, 6, 1)
+
+
+def open_store(folder: Path, **kwargs: object) -> EventStore:
+    gazetteer = default_gazetteer()
+    return EventStore.open(
+        Settings(data_dir=folder),
+        path=folder / "events.db",
+        gazetteer=gazetteer,
+        geocoder=GazetteerGeocoder(gazetteer),
+        **kwargs,  # type: ignore[arg-type]
+    )
+
+
+def many_rows_csv(count: int, *, prefix: str, start: int = 0) -> bytes:
+    """``count`` events with distinct ids, sharing a few places (deterministic)."""
+    places = [("Kabul", 34.53, 69.17), ("Ghazni", 33.55, 68.42), ("Herat", 34.35, 62.2)]
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(["event_id_cnty", "event_date", "location", "country", "latitude", "longitude"])
+    for i in range(start, start + count):
+        name, lat, lon = places[i % len(places)]
+        day = date(2021, 1 + i % 12, 1 + i % 28).isoformat()
+        writer.writerow([f"{prefix}{i}", day, name, "Afghanistan", lat, lon])
+    return out.getvalue().encode()
+
+
+def snapshot(path: Path) -> tuple[list[tuple[object, ...]], list[tuple[object, ...]]]:
+    with sqlite3.connect(path) as db:
+        assert db.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+        events = db.execute("SELECT * FROM events ORDER BY id").fetchall()
+        imports = db.execute("SELECT * FROM imports ORDER BY origin").fetchall()
+    return events, imports
+
+
+def test_a_new_store_is_seeded_once_from_events_csv(tmp_path: Path) -> None:
+    (tmp_path / "events.csv").write_bytes((UPLOADS / "own_schema.csv").read_bytes())
+    store = open_store(tmp_path)
+    assert store.uploads()[["origin", "kind", "accepted"]].values.tolist() == [
+        [SEED_ORIGIN, "seed", 2]
+    ]
+    assert set(store.events()["origin"]) == {SEED_ORIGIN}
+    assert store.remove(SEED_ORIGIN) == 2
+    store.close()
+    again = open_store(tmp_path)
+    assert len(again) == 0, "a removed seed must not come back"
+
+
+def test_a_store_without_a_seed_file_starts_empty(tmp_path: Path) -> None:
+    store = open_store(tmp_path)
+    assert len(store) == 0
+    assert store.events().columns[0] == "event_id_cnty"
+    assert store.uploads().empty
+
+
+def test_remove_takes_one_upload_and_all_its_events(tmp_path: Path) -> None:
+    store = open_store(tmp_path)
+    store.import_file(UPLOADS / "acled_current.csv", today=TODAY)
+    store.import_file(UPLOADS / "tabs.csv", today=TODAY)
+    assert len(store) == 5
+    assert store.remove("file:acled_current.csv") == 3
+    assert set(store.events()["origin"]) == {"file:tabs.csv"}
+    assert store.uploads()["origin"].tolist() == ["file:tabs.csv"]
+    with pytest.raises(StoreError, match="no upload with origin"):
+        store.remove("file:acled_current.csv")
+
+
+def test_same_name_different_bytes_gets_its_own_origin(tmp_path: Path) -> None:
+    store = open_store(tmp_path)
+    first = store.import_file(many_rows_csv(3, prefix="A"), file_name="x.csv", today=TODAY)
+    second = store.import_file(many_rows_csv(3, prefix="B"), file_name="x.csv", today=TODAY)
+    assert (first.origin, second.origin) == ("file:x.csv", "file:x.csv (2)")
+    assert store.has_sha256(first.sha256) and not store.has_sha256("0" * 64)
+    assert store.remove("file:x.csv (2)") == 3
+
+
+def test_events_without_ids_are_duplicates_by_date_place_type_actor(tmp_path: Path) -> None:
+    store = open_store(tmp_path)
+    head = "date,place,event_type,actor1,notes\n"
+    first = store.import_file(
+        (head + "2021-08-12,Ghazni,Battles,Taliban,one\n").encode(), file_name="a.csv", today=TODAY
+    )
+    second = store.import_file(
+        (
+            head + "2021-08-12,ghazni,Battles,Taliban,other words\n2021-08-12,Ghazni,Riots,,x\n"
+        ).encode(),
+        file_name="b.csv",
+        today=TODAY,
+    )
+    assert (first.accepted, second.accepted, second.duplicates) == (1, 1, 1)
+
+
+def test_article_events_go_through_the_same_checks_and_merge_by_origin(tmp_path: Path) -> None:
+    store = open_store(tmp_path)
+    df = pd.DataFrame(
+        {
+            "event_id_cnty": ["CMART1", "CMART2", "CMART3"],
+            "event_date": [date(2021, 8, 12), None, pd.Timestamp("2021-08-11")],
+            "event_type": ["Battles", "Battles", "Strategic developments"],
+            "location": ["Ghazni", "Kabul", "Doha"],
+            "latitude": [33.55391, 34.52813, None],
+            "longitude": [68.42096, 69.17233, None],
+            "fatalities": [0, 2, pd.NA],
+            "place_mention": ["Ghazni", "Kabul", "Doha"],
+        }
+    )
+    report = store.add_events(
+        df, origin="article:Power-sharing offer", file_name="000.txt", today=TODAY
+    )
+    assert (report.rows_read, report.accepted, report.rejected, report.geocoded) == (3, 2, 1, 1)
+    assert report.problems[0].line == 3 and report.problems[0].column == "event_date"
+    again = store.add_events(df.iloc[:1], origin="article:Power-sharing offer", file_name="000.txt")
+    assert (again.accepted, again.duplicates) == (0, 1)
+    uploads = store.uploads()
+    assert uploads[["origin", "kind", "accepted", "events"]].values.tolist() == [
+        ["article:Power-sharing offer", "article", 2, 2]
+    ]
+    doha = store.events().set_index("event_id_cnty").loc["CMART3"]
+    assert doha["country"] == "Qatar" and doha["event_date"] == "2021-08-11"
+
+
+def test_progress_is_reported_while_placing_and_writing(tmp_path: Path) -> None:
+    store = open_store(tmp_path)
+    calls: list[tuple[float, str]] = []
+    store.import_file(
+        UPLOADS / "minimal_place.csv", today=TODAY, progress=lambda f, m: calls.append((f, m))
+    )
+    fractions = [f for f, _ in calls]
+    assert fractions == sorted(fractions) and fractions[0] == 0.0 and fractions[-1] == 1.0
+    assert any("Geocoding" in m for _, m in calls)
+
+
+def test_a_failure_while_writing_leaves_the_store_as_it_was(tmp_path: Path) -> None:
+    store = open_store(tmp_path)
+    store.import_file(UPLOADS / "acled_current.csv", today=TODAY)
+    before = snapshot(store.path)
+
+    def explode(fraction: float, message: str) -> None:
+        if message.startswith("Writing events") and fraction > 0.8:
+            raise RuntimeError("disk on fire")
+
+    with pytest.raises(RuntimeError, match="disk on fire"):
+        store.import_file(
+            many_rows_csv(12_000, prefix="F"), file_name="f.csv", progress=explode, today=TODAY
+        )
+    assert snapshot(store.path) == before
+    assert len(store) == 3
+
+
+def test_an_unreadable_file_changes_nothing(tmp_path: Path) -> None:
+    store = open_store(tmp_path)
+    store.import_file(UPLOADS / "tabs.csv", today=TODAY)
+    before = snapshot(store.path)
+    with pytest.raises(InputError):
+        store.import_file(UPLOADS / "random_bytes.csv")
+    with pytest.raises(InputError, match="cannot read"):
+        store.import_file(tmp_path / "missing.csv")
+    assert snapshot(store.path) == before
+
+
+CHILD = """
+import sys, time
+from pathlib import Path
+from conflictmap.config import Settings
+from conflictmap.store import EventStore
+
+db, data, marker = Path(sys.argv[1]), Path(sys.argv[2]), Path(sys.argv[3])
+store = EventStore.open(Settings(data_dir=db.parent), path=db)
+
+def stall(fraction, message):
+    # Called inside the transaction after the first chunk is written: tell the parent, wait.
+    if message.startswith("Writing events") and fraction > 0.8:
+        marker.write_text("writing")
+        time.sleep(600)
+
+store.import_file(data, progress=stall if marker.name != "none" else None)
+"""
+
+
+def run_child(db: Path, data: Path, marker: Path) -> subprocess.Popen[bytes]:
+    return subprocess.Popen(
+        [sys.executable, "-c", CHILD, str(db), str(data), str(marker)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+
+
+def test_an_import_killed_halfway_leaves_the_store_exactly_as_before(tmp_path: Path) -> None:
+    store = open_store(tmp_path)
+    store.import_file(UPLOADS / "acled_current.csv", today=TODAY)
+    store.close()
+    before = snapshot(tmp_path / "events.db")
+    data = tmp_path / "big.csv"
+    data.write_bytes(many_rows_csv(20_000, prefix="K"))
+    marker = tmp_path / "writing.marker"
+    child = run_child(tmp_path / "events.db", data, marker)
+    deadline = time.monotonic() + 120
+    while not marker.exists():
+        assert child.poll() is None, child.communicate()[1].decode()
+        assert time.monotonic() < deadline, "the child never started writing"
+        time.sleep(0.05)
+    os.kill(child.pid, signal.SIGKILL)
+    child.wait()
+    assert child.returncode == -signal.SIGKILL
+    assert snapshot(tmp_path / "events.db") == before
+    reopened = open_store(tmp_path)
+    assert len(reopened) == 3
+    assert reopened.import_file(data, today=TODAY).accepted == 20_000
+
+
+def test_two_imports_at_once_lose_nothing(tmp_path: Path) -> None:
+    open_store(tmp_path).close()
+    first, second = tmp_path / "first.csv", tmp_path / "second.csv"
+    first.write_bytes(many_rows_csv(6_000, prefix="C", start=0))
+    second.write_bytes(many_rows_csv(6_000, prefix="C", start=4_000))  # 2,000 in common
+    none = tmp_path / "none"
+    children = [run_child(tmp_path / "events.db", f, none) for f in (first, second)]
+    for child in children:
+        _, err = child.communicate(timeout=300)
+        assert child.returncode == 0, err.decode()
+    store = open_store(tmp_path)
+    ids = set(store.events()["event_id_cnty"])
+    assert ids == {f"C{i}" for i in range(10_000)}
+    uploads = store.uploads().set_index("origin")
+    assert uploads["accepted"].sum() == 10_000
+    assert uploads["duplicates"].sum() == 2_000
+    assert snapshot(store.path)[1]  # integrity ok, imports recorded
