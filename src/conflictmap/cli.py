@@ -49,6 +49,65 @@ def settings_command() -> None:
         click.echo(f"    {f.metadata.get('help', '')}")
 
 
+# -- extraction: articles to events ----------------------------------------------------------
+
+
+@main.command("extract")
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option(
+    "--published",
+    type=click.DateTime(["%Y-%m-%d"]),
+    help="Publication date relative dates resolve against (default: FILE.meta.json or dateline).",
+)
+@click.option("--source", help="Publisher to record (default: FILE.meta.json, dateline or name).")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["csv", "json", "geojson"]),
+    default="csv",
+    show_default=True,
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, allow_dash=True, path_type=Path),
+    default="-",
+    help="File to write; - (the default) for standard output.",
+)
+@friendly_errors
+def extract_command(
+    files: tuple[Path, ...], published: datetime | None, source: str | None, fmt: str, output: Path
+) -> None:
+    """Extract geocoded ACLED-style events from news articles (.txt or .html)."""
+    from conflictmap.corpus import extract_files
+    from conflictmap.exports import export_csv, export_geojson
+
+    result = extract_files(files, published=published.date() if published else None, source=source)
+    for warning in result.warnings:
+        click.echo(f"Warning: {warning}", err=True)
+    events = result.events
+    if fmt == "csv":
+        text = export_csv(events)
+    elif fmt == "geojson":
+        text = export_geojson(events)
+    else:
+        records = events.to_dict("records")
+        text = json.dumps(records, ensure_ascii=False, indent=2, default=_scalar) + "\n"
+    if str(output) == "-":
+        click.echo(text, nl=False)
+        return
+    try:
+        output.write_text(text, encoding="utf-8", newline="")
+    except OSError as exc:
+        raise ConflictMapError(f"cannot write {str(output)!r}: {exc.strerror or exc}") from exc
+    click.echo(f"Wrote {len(events)} events to {output}", err=True)
+
+
+def _scalar(value: Any) -> Any:
+    """numpy scalars as plain Python values, for json.dumps."""
+    return value.item() if hasattr(value, "item") else str(value)
+
+
 # -- the event store: import, uploads, remove, export -------------------------------------
 
 _DB_OPTION = click.option(
