@@ -6,13 +6,15 @@ import html
 import re
 from bisect import bisect_right
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
 from itertools import pairwise
 from typing import Any, Final, Protocol
 
 import pandas as pd
 
 from conflictmap.gazetteer import normalize_name
-from conflictmap.models import EVENT_TYPES, SUB_EVENT_TYPES, Place
+from conflictmap.models import EVENT_TYPES, SCHEMA_COLUMNS, SUB_EVENT_TYPES, Place
 
 KNOWN: Final = "already known"
 NEW: Final = "new"
@@ -75,6 +77,22 @@ class ReviewMention(Protocol):
 
     @property
     def candidates(self) -> tuple[Place, ...]: ...
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class ArticleReview:
+    """One article read and extracted: what the review step shows beside the draft events."""
+
+    text: str
+    sha256: str
+    title: str
+    source: str
+    published: date | None
+    origin: str
+    mentions: tuple[ReviewMention, ...]
+    event_spans: tuple[tuple[int, int], ...]  # character spans of the sentences that gave events
+    places: dict[str, Place]  # choice label → gazetteer place, for the place column
+    advice: tuple[tuple[str, str], ...]  # (level, message) from extraction_advice
 
 
 def known_or_new(drafts: pd.DataFrame, stored: pd.DataFrame) -> pd.DataFrame:
@@ -247,12 +265,18 @@ def candidate_choices(mention: ReviewMention) -> list[str]:
     return list(choice_places([mention]))
 
 
-def choice_places(mentions: Iterable[ReviewMention]) -> dict[str, Place]:
-    """Label → place for every candidate of the mentions; same-label places get coordinates."""
+def choice_places(
+    mentions: Iterable[ReviewMention], *, per_mention: int | None = None
+) -> dict[str, Place]:
+    """Label → place for every candidate of the mentions; same-label places get coordinates.
+
+    ``per_mention`` keeps each mention's first candidates only (the gazetteer's best first):
+    "Washington" has dozens, and a choice list of hundreds helps nobody.
+    """
     places: dict[str, Place] = {}
     seen: set[int] = set()
     for mention in mentions:
-        for place in mention.candidates:
+        for place in mention.candidates[:per_mention]:
             if place.geonameid in seen:
                 continue
             seen.add(place.geonameid)
@@ -350,6 +374,163 @@ def reconciled_types(
                 f"sub-type {sub!r} is not a kind of {typ!r}; choose one of its sub-types"
             )
     return out, problems
+
+
+def match_label(row: Mapping[str, Any]) -> str:
+    """The stored event a draft matches, in one line ("" for a new draft)."""
+    if row.get("status") != KNOWN:
+        return ""
+    parts = (row.get("match_id"), row.get("match_date"), row.get("match_location"))
+    return " · ".join(str(p) for p in parts if p not in (None, ""))
+
+
+def draft_table(
+    events: pd.DataFrame,
+    *,
+    mentions: Sequence[ReviewMention],
+    stored: pd.DataFrame,
+    per_mention: int = 12,
+) -> tuple[pd.DataFrame, dict[str, Place]]:
+    """The drafts as the review table shows them, and the place choices their column offers.
+
+    Adds ``place`` (the choice label), ``status`` and the match columns, ``match`` and
+    ``include`` (ticked for new drafts only: an analyst adds what the store lacks, and may
+    still tick a known one). ``event_date`` becomes a ``date`` or None for the date editor.
+    """
+    places = choice_places(mentions, per_mention=per_mention)
+    table = events.reset_index(drop=True).copy()
+    table["place"] = [label_for_row(row, places) for row in table.to_dict("records")]
+    marked = known_or_new(table, stored)
+    marked["match"] = [match_label(row) for row in marked.to_dict("records")]
+    marked["include"] = marked["status"] == NEW
+    marked["event_date"] = _date_objects(marked)
+    return marked, places
+
+
+def current_drafts(
+    edited: pd.DataFrame,
+    base: pd.DataFrame,
+    *,
+    places: Mapping[str, Place],
+    stored: pd.DataFrame,
+) -> tuple[pd.DataFrame, dict[Any, str]]:
+    """The drafts as edited: place choices applied, types reconciled, known or new again."""
+    moved = drafts_with_choices(edited, base, places=places)
+    typed, problems = reconciled_types(moved, base)
+    marked = known_or_new(typed.drop(columns=[*MATCH_COLUMNS, "match"], errors="ignore"), stored)
+    marked["match"] = [match_label(row) for row in marked.to_dict("records")]
+    marked["event_date"] = _date_objects(marked)
+    return marked, problems
+
+
+def rows_to_save(
+    drafts: pd.DataFrame, *, problems: Mapping[Any, str] | None = None
+) -> tuple[pd.DataFrame, list[str]]:
+    """The ticked drafts ready for the store (schema columns, ISO dates), and why others wait.
+
+    A ticked row is held back when its types disagree (``problems``), it has no date, or it
+    has no coordinates; each reason names the row as the table numbers it (from 1).
+    """
+    problems = problems or {}
+    ticked = drafts[drafts["include"].fillna(False).astype(bool)] if "include" in drafts else drafts
+    days = pd.to_datetime(ticked.get("event_date"), errors="coerce")
+    lat = pd.to_numeric(ticked.get("latitude"), errors="coerce")
+    lon = pd.to_numeric(ticked.get("longitude"), errors="coerce")
+    held: list[str] = []
+    keep: list[Any] = []
+    for number, label in enumerate(ticked.index, start=1):
+        where = str(ticked.at[label, "location"] or "?") if "location" in ticked else "?"
+        row_name = f"row {drafts.index.get_loc(label) + 1} ({where})"
+        if label in problems:
+            held.append(f"{row_name}: {problems[label]}")
+        elif pd.isna(days.iloc[number - 1]):
+            held.append(f"{row_name}: no date; type one in the Date column")
+        elif pd.isna(lat.iloc[number - 1]) or pd.isna(lon.iloc[number - 1]):
+            held.append(f"{row_name}: no coordinates; choose a place")
+        else:
+            keep.append(label)
+    out = ticked.loc[keep, [c for c in SCHEMA_COLUMNS if c in ticked.columns]].copy()
+    out["event_date"] = days.loc[keep].dt.strftime("%Y-%m-%d")
+    return out.reset_index(drop=True), held
+
+
+def article_origin(title: str, sha256: str, *, taken: Mapping[str, str]) -> str:
+    """'article:<title>' (or the text's hash without a title), unique among other articles.
+
+    ``taken`` maps the store's origins to their texts' hashes: the same text keeps its origin,
+    another text with the same title gets its hash appended.
+    """
+    name = " ".join(title.split())[:120] or sha256[:12]
+    origin = f"article:{name}"
+    if origin in taken and taken[origin] != sha256:
+        origin = f"article:{name} ({sha256[:8]})"
+    return origin
+
+
+def extraction_advice(
+    *,
+    mentions: int,
+    found: int,
+    drafts: int,
+    undated: int,
+    published: date | None,
+) -> list[tuple[str, str]]:
+    """What to tell the analyst about an extraction, as (level, message): warning or info.
+
+    ``mentions`` place names were seen, ``found`` of them in the gazetteer; ``drafts`` events
+    came out, ``undated`` of them without a date.
+    """
+    advice: list[tuple[str, str]] = []
+    if mentions == 0:
+        advice.append(
+            (
+                "warning",
+                "No place names were found in this article, so it gives no events. "
+                "Check that it is in English and names towns, provinces or countries as maps "
+                "spell them (the gazetteer knows every country and province, towns of 15,000+ "
+                "people and every Afghan village); paste the whole article, not only a summary.",
+            )
+        )
+    elif found == 0:
+        advice.append(
+            (
+                "warning",
+                "The article names places the gazetteer does not know (shown in grey), so no "
+                "event could be placed. Try the spelling used on maps (Kunduz for Qonduz), or "
+                "import those events from a CSV with their coordinates.",
+            )
+        )
+    elif drafts == 0:
+        advice.append(
+            (
+                "info",
+                "Places were found, but no sentence both names a place and reports something "
+                "that happened there (fighting, a seizure, a strike, an attack, arrests, talks). "
+                "Sentences that only mention a place, or say something 150 km from it, "
+                "give no event.",
+            )
+        )
+    if undated:
+        fix = (
+            "Set the publication date above and press **Find events** again: relative dates "
+            "such as 'on Thursday' or 'last month' are counted from it"
+            if published is None
+            else "Type the date in the table's Date column"
+        )
+        advice.append(
+            (
+                "warning",
+                f"{undated} draft event(s) have no date. {fix}; undated rows are not saved.",
+            )
+        )
+    return advice
+
+
+def _date_objects(frame: pd.DataFrame) -> pd.Series:
+    days = _dates(frame)
+    return pd.Series(
+        [d.date() if pd.notna(d) else None for d in days], index=frame.index, dtype=object
+    )
 
 
 def _match_keys(events: pd.DataFrame) -> pd.Series:
