@@ -68,7 +68,8 @@ _ACLED_COUNTRY = {"US": "the United States", "GB": "the United Kingdom"}
 _FORCE_WORDS = (
     r"(?:(?:security|government|armed|special|military|national|defence|defense|border|ground|"
     r"air|elite|regular)\s+)*(?:forces|troops|army|military|soldiers|commandos|air\s+force|navy|"
-    r"artillery|jets|warplanes|aircraft|drones?|units|marines)"
+    r"artillery|jets|warplanes|bombers|aircraft|drones?|units|marines|missiles?|rockets?|"
+    r"air\s*strikes?|strikes|shelling|bombardment)"
 )
 _STATE_FORCES = re.compile(
     r"\b(?:(?:pro-)?government|security|state|regime)\s+(?:forces|troops)\b|\b(?:the\s+)?(?:army|"
@@ -186,7 +187,7 @@ _PATTERNS: tuple[_Pattern, ...] = (
     _Pattern(
         re.compile(
             r"\b(?:unidentified|unknown)\s+(?:armed\s+)?(?:gunmen|men|attackers|assailants)\b"
-            r"|\bgunmen\b",
+            r"|\b(?:gunmen|suicide\s+bombers?|attackers|assailants)\b",
             re.I,
         ),
         "unidentified",

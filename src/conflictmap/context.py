@@ -36,10 +36,12 @@ _DISTANCE_BEFORE = re.compile(
     r"(?:\w+\s+){0,2}?(?:of|from)\s+(?:the\s+)?(?:(?:city|town|province)\s+of\s+)?$",
     re.IGNORECASE,
 )
+# "near X", "outside X", "north of X": close to the place, not in it (geo_precision 2). An
+# adjective ("the southwestern city of Zaranj", "northern Kunduz") names the place itself.
 _NEAR_BEFORE = re.compile(
-    r"\b(?:near|nearby|outside|around|close\s+to|on\s+the\s+outskirts\s+of|(?:in\s+)?the\s+outskirts"
-    r"\s+of|(?:north|south|east|west)(?:-?(?:east|west))?(?:ern)?(?:\s+of)?|(?:north|south|east|"
-    r"west)(?:-?(?:east|west))?ern\s+part\s+of)\s+(?:the\s+)?(?:(?:city|town)\s+of\s+)?$",
+    r"\b(?:near|nearby|outside|around|close\s+to|on\s+the\s+outskirts\s+of|(?:in\s+)?the\s+"
+    r"outskirts\s+of|(?:north|south|east|west)(?:-?(?:east|west))?\s+of)\s+(?:the\s+)?"
+    r"(?:(?:city|town)\s+of\s+)?$",
     re.IGNORECASE,
 )
 _BORDERS_BEFORE = re.compile(

@@ -82,6 +82,11 @@ _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         ),
         ("period", r"\b(?i:earlier\s+in\s+the\s+(?:week|month|year))\b"),
         (
+            "shift",
+            rf"\b(?i:(?:a|one|{_QUANTITY})\s+days?\s+(?:earlier|before|later|after)"
+            r"|the\s+(?:previous|next|following)\s+day|the\s+day\s+(?:before|after))\b",
+        ),
+        (
             "year",
             rf"\b(?i:in|since|during|by|until|from|between|early|late)\s+{_YEAR}\b(?![-/,.]?\d)",
         ),
@@ -98,7 +103,7 @@ class DatePhrase:
     text: str
     start: int
     end: int
-    kind: str  # explicit, month_year, month, weekday, day_word, ago, period, year
+    kind: str  # explicit, month_year, month, weekday, day_word, ago, period, shift, year
 
 
 def find_date_phrases(sentence: str) -> tuple[DatePhrase, ...]:
@@ -163,6 +168,8 @@ def _resolve(text: str, kind: str, published: date | None) -> ResolvedDate | Non
         return _ago(words, published, text)
     if kind == "period":
         return _period(words, published, text)
+    if kind == "shift":
+        return ResolvedDate(_shifted(words, published), 1, text, relative=True)
     return None
 
 
@@ -236,6 +243,15 @@ def _day_word(words: list[str], published: date) -> date:
     if "tomorrow" in words:
         return published + timedelta(days=1)
     return published
+
+
+def _shifted(words: list[str], published: date) -> date:
+    """ "A day earlier", "two days later": counted from the reference date given."""
+    count = 1
+    if words[0] not in {"the", "a", "one"}:
+        count = int(words[0]) if words[0].isdigit() else _NUMBER_WORDS.get(words[0], 1)
+    later = bool({"later", "after", "next", "following"} & set(words))
+    return published + timedelta(days=count if later else -count)
 
 
 def _ago(words: list[str], published: date, text: str) -> ResolvedDate:

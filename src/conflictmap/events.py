@@ -26,7 +26,9 @@ _TRIGGERS: tuple[tuple[str, str], ...] = (
     ("Non-state actor overtakes territory", r"storm(?:ed|s|ing)?|seiz(?:e|ed|es|ing|ure)"
      r"|captur(?:e|ed|es|ing)|over-?r(?:an|un|uns|unning)|fell\s+to|falls?\s+to|fall\s+of"
      r"|(?:took|taken|take|takes|taking|seized|gained|assumed|has)\s+(?:full\s+)?control"
-     r"|(?:took|taken|take|takes|taking)\s+over|under\s+(?:\w+\s+)?control|claimed(?!\s+(?:responsibility|that|to))"),
+     r"|(?:took|taken|take|takes|taking)\s+over|under\s+(?:\w+\s+)?control|claimed(?!\s+(?:responsibility|that|to))"
+     r"|(?-i:(?:took|take|takes|taking|entered|overwhelmed)"
+     r"(?=\s+(?:the\s+(?:city|town)\s+of\s+)?[A-Z]))"),
     ("Abduction/forced disappearance", r"abduct\w*|kidnap\w*|hostages?"),
     ("Arrests", r"arrest(?:s|ed|ing)?|apprehend(?:s|ed|ing)?|detain(?:s|ed|ing)?|detention"
      r"|taken\s+into\s+custody"),

@@ -34,6 +34,16 @@ _PRESENT = re.compile(
     r"remains|remain)\b",
     re.IGNORECASE,
 )
+# "said on Monday", "told reporters on Tuesday": when it was said, not when it happened.
+_SAID_BEFORE = re.compile(
+    r"\b(?:said|says|told\s+\w+(?:\s+\w+)?|announced|stated|warned|confirmed|reported|added"
+    r"|statement|urged|condemned)\s+$",
+    re.IGNORECASE,
+)
+_SPEAKER_AFTER = re.compile(r"\s+(?:said|say|says|told|reported|added)\b")
+_AGENT_BEFORE = re.compile(r"\b(?:by|fell\s+to|falls\s+to|fall\s+to)\s+(?:the\s+)?$")
+# Triggers that only say someone died or something vague happened; a specific one wins.
+_WEAK = frozenset({"Attack", "Other"})
 # "Sangin district", "the village of Chahar Dara": a place the gazetteer does not know.
 _UNKNOWN_PLACE = re.compile(
     r"\b(?P<a>[A-Z][a-z’'-]+(?:\s+[A-Z][a-z’'-]+)?)\s+(?:district|village|town|province|oblast)\b"
@@ -118,7 +128,8 @@ def extract_article(
     focus = country_focus(mentions, demonym_codes=[code for code, _, _ in find_demonyms(text)])
     resolved = resolve_places(mentions, gazetteer, focus=focus, roles=roles)
     focus_country = _focus_country(focus, gazetteer)
-    drafts = _drafts(text, sentences, resolved, roles, published, focus_country)
+    skip = (dateline.start, dateline.end) if dateline else (0, 0)
+    drafts = _drafts(text, sentences, resolved, roles, published, focus_country, skip)
     used = {(d.place.mention.start, d.place.mention.end) for d in drafts}
     drafts = _one_per_place_date_actors(drafts)
     events = _frame([_row(d, source=source, origin=origin or source) for d in drafts])
@@ -148,6 +159,7 @@ def _drafts(
     roles: tuple[MentionRole, ...],
     published: date | None,
     focus_country: str | None,
+    dateline: tuple[int, int],
 ) -> list[_Draft]:
     drafts: list[_Draft] = []
     named_actors = [find_actors(s.text, country=focus_country) for s in sentences]
@@ -156,14 +168,19 @@ def _drafts(
     for sentence in sentences:
         if sentence.index == 0 and _is_headline(text, sentence):
             continue
-        dates = _dates(sentence, published)
+        reference = carried[1].value if carried and carried[1].value else published
+        dates = _dates(sentence, published, reference=reference, dateline=dateline)
         actors = with_references(named_actors[sentence.index], sentence.text, main_actor=main_actor)
         named = [a.name for a in actors if a.category == "rebel" and not a.referred]
         main_actor = named[-1] if named else main_actor
         if not dates:
             dates = _inherited(sentence, carried, published)
         else:
-            day_dates = [d for d in dates if d[0].precision == 1]
+            day_dates = [
+                d
+                for d in dates
+                if d[0].precision == 1 and not (published and d[0].value and d[0].value > published)
+            ]
             carried = (sentence.index, day_dates[-1][0]) if day_dates else carried
         in_sentence = [
             (rp, role)
@@ -220,13 +237,35 @@ def _scenes(
             )
             if trigger is None or not trigger.is_event:
                 continue
+            if trigger.sub_event_type in _WEAK:
+                # "a roadside bomb killed four soldiers near X": the bomb says what, not "killed".
+                strong = [t for t in triggers if t.is_event and t.sub_event_type not in _WEAK]
+                trigger = _nearest(tuple(strong), *_span(rp, clause.start)) or trigger
             if rp.place.kind == "country":
                 if role.in_phrase:
                     countries.append((rp, trigger))
                 continue
             found.append((rp, trigger))
-        scenes.extend(found or countries)
+        scenes.extend(_without_containers(found) or countries)
     return scenes
+
+
+def _without_containers(
+    scenes: list[tuple[ResolvedPlace, Trigger]],
+) -> list[tuple[ResolvedPlace, Trigger]]:
+    """Drop a province whose town is a scene of the same clause ("Tarinkot in Uruzgan province")."""
+    towns = {
+        (rp.place.country_code, rp.place.admin1) for rp, _ in scenes if rp.place.kind == "place"
+    }
+    return [
+        (rp, trigger)
+        for rp, trigger in scenes
+        if rp.place.kind != "admin1" or (rp.place.country_code, rp.place.admin1) not in towns
+    ]
+
+
+def _span(rp: ResolvedPlace, offset: int) -> tuple[int, int]:
+    return rp.mention.start - offset, rp.mention.end - offset
 
 
 def _nearest(triggers: tuple[Trigger, ...], start: int, end: int) -> Trigger | None:
@@ -245,10 +284,23 @@ def _words(chars: int) -> int:
     return max(0, chars) // 6
 
 
-def _dates(sentence: Sentence, published: date | None) -> list[tuple[ResolvedDate, str]]:
+def _dates(
+    sentence: Sentence,
+    published: date | None,
+    *,
+    reference: date | None,
+    dateline: tuple[int, int],
+) -> list[tuple[ResolvedDate, str]]:
+    """The dates of a sentence's events: not the dateline's, not when something was said."""
     found = []
     for phrase in find_date_phrases(sentence.text):
-        when = resolve_date(phrase, published=published)
+        start = sentence.start + phrase.start
+        if dateline[0] <= start < dateline[1] or _SAID_BEFORE.search(
+            sentence.text, 0, phrase.start
+        ):
+            continue
+        anchor = reference if phrase.kind == "shift" else published
+        when = resolve_date(phrase, published=anchor)
         if when is not None:
             text = when.text if when.value is not None else f"{when.text} (no publication date)"
             found.append((when, text))
@@ -286,19 +338,18 @@ def _main_armed_actor(named_actors: list[tuple[ActorMention, ...]]) -> str | Non
 
 def _ordered_actors(actors: tuple[ActorMention, ...], sentence: Sentence) -> list[ActorMention]:
     """Actors by role: the agent of a passive ("seized by the Taliban", "fell to X") first."""
-    agents = [
-        a
-        for a in actors
-        if re.search(
-            r"\b(?:by|fell\s+to|falls\s+to|fall\s+to)\s+(?:the\s+)?$", sentence.text[: a.start]
-        )
-    ]
+    # "residents said", "police told AFP": sources of the report, not parties to the event.
+    actors = tuple(a for a in actors if not _SPEAKER_AFTER.match(sentence.text, a.end))
+    agents = [a for a in actors if _AGENT_BEFORE.search(sentence.text, 0, a.start)]
     ordered: list[ActorMention] = []
     for actor in agents + [a for a in actors if a not in agents]:
         if all(actor.name != seen.name for seen in ordered):
             ordered.append(actor)
     if any(a.category == "protesters" for a in ordered):
         ordered.sort(key=lambda a: a.category != "protesters")
+    else:
+        # Civilians are what armed actors act on: never actor1 when an armed actor is named.
+        ordered.sort(key=lambda a: a.category == "civilians")
     return ordered
 
 
@@ -326,7 +377,24 @@ def _one_per_place_date_actors(drafts: list[_Draft]) -> list[_Draft]:
             extra[key].append(draft.sentence.text)
         if draft.fatalities > first.fatalities:
             kept[key] = replace(first, fatalities=draft.fatalities)
-    return [replace(draft, notes=" ".join(extra[key][:2])) for key, draft in kept.items()]
+    merged = [replace(draft, notes=" ".join(extra[key][:2])) for key, draft in kept.items()]
+    return [d for d in merged if not _vaguer_repeat(d, merged)]
+
+
+def _vaguer_repeat(draft: _Draft, drafts: list[_Draft]) -> bool:
+    """A publication-dated event ("the fall of Kunduz") that a dated one in the article tells
+    more precisely: same place, same kind of event, within the vague one's week."""
+    if draft.date_text != "(publication date)" or draft.when.value is None:
+        return False
+    return any(
+        other is not draft
+        and other.place.place.geonameid == draft.place.place.geonameid
+        and other.sub_event_type == draft.sub_event_type
+        and other.when.value is not None
+        and other.when.precision < draft.when.precision
+        and abs((other.when.value - draft.when.value).days) <= 7
+        for other in drafts
+    )
 
 
 def _row(draft: _Draft, *, source: str, origin: str) -> dict[str, object]:

@@ -17,6 +17,7 @@ _WORD = re.compile(r"[^\W\d_](?:[\w]|[-'’](?=[^\W\d_]))*")
 _POSSESSIVE = re.compile(r"['’]s$|(?<=s)['’]$")
 # Lower-case words allowed inside a multi-word name ("Bosnia and Herzegovina", "Dera Ismail Khan").
 _NAME_JOINERS = frozenset({"and", "of", "al", "el", "e", "i", "ye", "de", "la", "du", "da", "an"})
+_PARTICLE = re.compile(r"^(?:al|el|ez|ad|ar|as|an|ash|at|az|ul|e|i|ye|de|di|du)-[^\W\d_]")
 # Capitalised words that open sentences or clauses; they never make a capitalised run a name.
 _OPENERS = frozenset({
     "a", "an", "the", "in", "on", "at", "of", "to", "from", "for", "with", "by", "near",
@@ -105,7 +106,7 @@ def _longest_match(
         if n > 1:
             gap = text[words[i + n - 2][1] : last_start]
             word = text[last_start:last_end]
-            if gap.strip() or (not word[0].isupper() and word not in _NAME_JOINERS):
+            if gap.strip() or not (word[0].isupper() or _joins_name(word)):
                 break
         raw = text[words[i][0] : last_end]
         cut = _POSSESSIVE.search(raw)
@@ -116,6 +117,11 @@ def _longest_match(
         if cut:
             break
     return best
+
+
+def _joins_name(word: str) -> bool:
+    """Lower-case words inside a name: "and", "al", a particle glued on ("ez-Zor", "al-Numan")."""
+    return word in _NAME_JOINERS or bool(_PARTICLE.match(word))
 
 
 def _inside_name(text: str, words: list[tuple[int, int]], i: int, n: int) -> bool:
