@@ -66,7 +66,7 @@ def find_place_mentions(
             (m.start() + sentence.start, m.end() + sentence.start)
             for m in _WORD.finditer(sentence.text)
         ]
-        title_case = _is_title_case(text, words)
+        title_case = not sentence.text.endswith(".") and _is_title_case(text, words)
         i = 0
         while i < len(words):
             match = _longest_match(text, words, i, names, longest)

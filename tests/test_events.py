@@ -1,0 +1,49 @@
+"""Event typing and fatalities, table-driven from tests/data/events/."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import pytest
+
+from conflictmap.events import classify, find_fatalities, find_triggers
+from conflictmap.models import EVENT_TYPES, SUB_EVENT_TYPES
+
+DATA = Path(__file__).parent / "data" / "events"
+TYPING = list(csv.DictReader((DATA / "typing.csv").open(encoding="utf-8")))
+FATALITIES = list(csv.DictReader((DATA / "fatalities.csv").open(encoding="utf-8")))
+NO_EVENT = (DATA / "no_event.txt").read_text(encoding="utf-8").splitlines()
+
+
+@pytest.mark.parametrize("case", TYPING, ids=[c["sentence"][:40] for c in TYPING])
+def test_sentence_is_typed(case: dict[str, str]) -> None:
+    typed = classify(
+        case["sentence"],
+        actor_category=case["actor_category"],
+        target_category=case["target_category"],
+    )
+    assert typed == (case["event_type"], case["sub_event_type"])
+
+
+@pytest.mark.parametrize("sentence", NO_EVENT)
+def test_no_event_trigger(sentence: str) -> None:
+    assert classify(sentence) is None
+
+
+@pytest.mark.parametrize("case", FATALITIES, ids=[c["sentence"][:40] for c in FATALITIES])
+def test_fatalities(case: dict[str, str]) -> None:
+    assert find_fatalities(case["sentence"]) == int(case["fatalities"])
+
+
+def test_only_acled_taxonomy_is_produced() -> None:
+    text = " ".join(case["sentence"] for case in TYPING)
+    for trigger in find_triggers(text):
+        if trigger.is_event:
+            assert trigger.sub_event_type in EVENT_TYPES[trigger.event_type]
+            assert SUB_EVENT_TYPES[trigger.sub_event_type] == trigger.event_type
+
+
+def test_saying_words_are_cues_but_no_events() -> None:
+    cues = find_triggers("Officials said in a statement that the remarks were false.")
+    assert cues and not any(cue.is_event for cue in cues)
