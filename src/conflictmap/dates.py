@@ -92,6 +92,10 @@ _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         ),
     )
 )
+# Every pattern needs one of these; most sentences have none and skip the patterns.
+_ANY_DATE = re.compile(
+    rf"\d|{_MONTH}|(?i:day|night|morning|afternoon|evening|week|month|year|tonight)"
+)
 # A year joined to a year phrase just found ("in 2015 and 2016", "in 2015, 2016 and 2018").
 _MORE_YEARS = re.compile(rf"(?:,\s*|,?\s+(?:and|or|to)\s+)({_YEAR})\b(?![-/]?\d)")
 
@@ -110,6 +114,8 @@ def find_date_phrases(sentence: str) -> tuple[DatePhrase, ...]:
     """Every date phrase in ``sentence``, in order, none overlapping another."""
     found: list[DatePhrase] = []
     taken: list[tuple[int, int]] = []
+    if not _ANY_DATE.search(sentence):
+        return ()
     for kind, pattern in _PATTERNS:
         for match in pattern.finditer(sentence):
             start, end = match.start(), match.end()
