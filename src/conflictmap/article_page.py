@@ -36,7 +36,7 @@ PASTE, UPLOAD = "Paste text", "Upload a file"
 PASTED_NAME = "pasted text"
 EARLIEST = date(1900, 1, 1)
 LATEST = date(2100, 12, 31)
-PREVIEW_HEIGHT = 420
+PREVIEW_HEIGHT = 460
 PRECISION_LABELS = {1: "1 · the day", 2: "2 · the week", 3: "3 · month or year"}
 # What the review table shows, in order; the other schema columns ride along unseen.
 EDITOR_COLUMNS = (
@@ -249,7 +249,7 @@ def _review(current: review.ArticleReview, store: EventStore) -> None:
     st.subheader("Review")
     for level, message in current.advice:
         (st.warning if level == "warning" else st.info)(message)
-    text_col, map_col = st.columns([3, 2])
+    text_col, map_col = st.columns(2, gap="medium")
     with text_col:
         st.caption("The article, as read")
         st.html(review.legend_html(current.mentions))
@@ -308,7 +308,7 @@ def _editor_columns(base: pd.DataFrame, places: dict[str, Place]) -> dict[str, A
             required=True,
         ),
         "place": st.column_config.SelectboxColumn(
-            "Place", options=labels, required=True, width="medium"
+            "Place", options=labels, required=True, width="large"
         ),
         "event_type": st.column_config.SelectboxColumn(
             "Event type", options=list(EVENT_TYPES), required=True
