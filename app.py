@@ -10,7 +10,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from conflictmap import ui
+from conflictmap import ui, ui_filters
 from conflictmap.assets import ensure_static_assets
 from conflictmap.config import Settings
 from conflictmap.filters import filter_events
@@ -28,8 +28,8 @@ def open_store(store_path: str, _settings: Settings) -> EventStore:
 
 @st.cache_data(show_spinner="Loading events…", max_entries=4)
 def load_events(store_path: str, version: str, _store: EventStore) -> pd.DataFrame:
-    """The store's events, read again only when ``version`` (what the store holds) changes."""
-    return _store.events()
+    """The store's events with every column (for exports), read again when ``version`` changes."""
+    return _store.events(acled=True)
 
 
 @ui.guarded
@@ -49,13 +49,13 @@ def main() -> None:
         "or imported from ACLED-style files, on a map that works offline. Choose what to see "
         "in the sidebar and with the timeline: everything below follows them."
     )
-    ui.seed_filters(events)
-    for warning in st.session_state.pop(ui.K_WARNINGS, ()):
+    ui_filters.seed_filters(events)
+    for warning in st.session_state.pop(ui_filters.K_WARNINGS, ()):
         st.warning(ui.md_escape(warning))
-    ui.sidebar_filters(events)
-    ui.timeline(events)
-    filters = ui.current_filters(events)
-    ui.sync_query(filters)
+    ui_filters.sidebar_filters(events)
+    ui_filters.timeline(events)
+    filters = ui_filters.current_filters(events)
+    ui_filters.sync_query(filters)
     shown = filter_events(events, filters)
 
     ui.count_line(shown, events)
@@ -65,6 +65,7 @@ def main() -> None:
         ui.map_section(shown, online_default=settings.online_tiles)
         ui.charts_section(shown)
     ui.table_section(shown)
+    ui.downloads(shown)
     ui.provenance(events, shown, uploads)
     ui.attributions(online_tiles=st.session_state.get("online_tiles", settings.online_tiles))
 

@@ -9,7 +9,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from appstore import make_app_store
-from conflictmap import ui
+from conflictmap import ui_filters as ui
 from conftest import ROOT
 
 APP = str(ROOT / "app.py")
@@ -69,6 +69,10 @@ def test_choosing_a_province_changes_count_table_and_url(at: AppTest) -> None:
     run(at)
     assert count(at) == (3, TOTAL)
     assert set(table(at)["location"]) == {"Kunduz"}
+    assert [b.label for b in at.download_button] == [
+        "Download CSV (3 events)",
+        "Download GeoJSON (3 events)",
+    ]
     assert at.query_params["province"] in ("Kunduz", ["Kunduz"])
 
 

@@ -1,51 +1,26 @@
-"""The dashboard's page sections (Streamlit): filters and timeline, map, charts, table, exports."""
+"""The dashboard's page sections (Streamlit): map, charts, table, exports, provenance, errors."""
 
 from __future__ import annotations
 
 import functools
 import logging
 from collections.abc import Callable
-from dataclasses import replace
-from datetime import date, timedelta
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar
 
 import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
-from conflictmap import charts, mapview
+from conflictmap import charts, exports, mapview
 from conflictmap.errors import ConflictMapError
-from conflictmap.filters import (
-    MAX_TEXT_CHARS,
-    MAX_WINDOW_DAYS,
-    QUERY_KEYS,
-    TIMELINE_MODES,
-    Filters,
-    TimelineMode,
-    clamp_filters,
-    date_bounds,
-    describe_filters,
-    distinct_values,
-    event_dates,
-    filter_events,
-    filters_from_query,
-    filters_to_query,
-    next_frame,
-    timeline_frames,
-)
-from conflictmap.models import EVENT_TYPES
+from conflictmap.filters import Filters, date_bounds, describe_filters, distinct_values
+from conflictmap.ui_filters import text_column
 
 log = logging.getLogger("conflictmap.app")
 F = TypeVar("F", bound=Callable[..., Any])
 
-# Session-state keys of the filter widgets.
-K_RANGE, K_ADMIN1, K_TYPES, K_SUBS = "f_range", "f_admin1", "f_types", "f_subs"
-K_ACTORS, K_TEXT, K_DATE, K_MODE, K_WINDOW = "f_actors", "f_text", "f_date", "f_mode", "f_window"
-K_PLAYING, K_INLINE, K_WARNINGS, K_SEEDED = "playing", "play_inline", "query_warnings", "seeded"
-PLAY_SECONDS = 1.2
 TABLE_MAX_ROWS = 5_000
 MAP_HEIGHT = 560
-MODE_LABELS: dict[str, str] = {"cumulative": "Up to the date", "window": "Last N days"}
 VIEW_LABELS: dict[str, str] = {"points": "Places", "density": "Density", "provinces": "Provinces"}
 TABLE_COLUMNS: dict[str, Any] = {
     "event_date": st.column_config.TextColumn("Date"),
@@ -93,215 +68,6 @@ def guarded(func: F) -> F:
         return None
 
     return wrapper  # type: ignore[return-value]
-
-
-# --- filters and the URL ----------------------------------------------------------------------
-
-
-def _query_params() -> dict[str, list[str]]:
-    return {key: st.query_params.get_all(key) for key in st.query_params if key in QUERY_KEYS}
-
-
-def _write_state(filters: Filters, events: pd.DataFrame) -> None:
-    bounds = date_bounds(events)
-    state = st.session_state
-    if bounds is not None:
-        lo, hi = bounds
-        state[K_RANGE] = (filters.start or lo, filters.end or hi)
-        state[K_DATE] = filters.timeline or filters.end or hi
-    state[K_ADMIN1] = list(filters.admin1)
-    state[K_TYPES] = list(filters.event_types)
-    state[K_SUBS] = list(filters.sub_event_types)
-    state[K_ACTORS] = list(filters.actors)
-    state[K_TEXT] = filters.text
-    state[K_MODE] = filters.mode
-    state[K_WINDOW] = filters.window_days
-
-
-def current_filters(events: pd.DataFrame) -> Filters:
-    """The filters the widgets hold now."""
-    return _state_filters(events)
-
-
-def _state_filters(events: pd.DataFrame) -> Filters:
-    state = st.session_state
-    start, end = state.get(K_RANGE, (None, None))
-    filters = Filters(
-        start=start,
-        end=end,
-        admin1=tuple(state.get(K_ADMIN1, ())),
-        event_types=tuple(state.get(K_TYPES, ())),
-        sub_event_types=tuple(state.get(K_SUBS, ())),
-        actors=tuple(state.get(K_ACTORS, ())),
-        text=str(state.get(K_TEXT, ""))[:MAX_TEXT_CHARS],
-        timeline=state.get(K_DATE),
-        mode=cast(TimelineMode, state.get(K_MODE) or "cumulative"),
-        window_days=int(state.get(K_WINDOW) or 7),
-    )
-    return clamp_filters(filters, events=events)
-
-
-def seed_filters(events: pd.DataFrame) -> None:
-    """Once per session, the widgets take the URL's filters; every run, values are made valid.
-
-    Values are checked against the current events before any widget is drawn: an upload or a
-    removal can change the date range and the lists of choices between two runs.
-    """
-    state = st.session_state
-    if not state.get(K_SEEDED):
-        parsed = filters_from_query(_query_params(), events=events)
-        _write_state(parsed.filters, events)
-        state[K_WARNINGS] = parsed.warnings
-        state[K_SEEDED] = True
-    else:
-        _write_state(_state_filters(events), events)
-
-
-def reset_filters() -> None:
-    """Callback: every filter back to "no limit" (the next run fills in the bounds)."""
-    for key in (K_RANGE, K_DATE):
-        st.session_state.pop(key, None)
-    st.session_state.update(
-        {K_ADMIN1: [], K_TYPES: [], K_SUBS: [], K_ACTORS: [], K_TEXT: "", K_PLAYING: False}
-    )
-    st.session_state[K_MODE] = "cumulative"
-
-
-def sync_query(filters: Filters) -> None:
-    """Put ``filters`` in the URL, so the view can be shared and reloaded."""
-    wanted = {
-        k: [v] if isinstance(v, str) else list(v) for k, v in filters_to_query(filters).items()
-    }
-    if wanted != _query_params():
-        st.query_params.from_dict(filters_to_query(filters))
-
-
-def sidebar_filters(events: pd.DataFrame) -> None:
-    """The filter widgets (their values live in session state under the K_* keys)."""
-    bar = st.sidebar
-    bar.header("Filters")
-    bounds = date_bounds(events)
-    if bounds is not None and bounds[0] < bounds[1]:
-        bar.slider(
-            "Date range", min_value=bounds[0], max_value=bounds[1], key=K_RANGE, format="D MMM YYYY"
-        )
-    provinces = _counted(events, "admin1")
-    bar.multiselect(
-        "Province",
-        list(provinces),
-        key=K_ADMIN1,
-        format_func=lambda p: f"{p} ({provinces[p]})",
-        placeholder="All provinces",
-    )
-    present = set(distinct_values(events, "event_type"))
-    types = [t for t in EVENT_TYPES if t in present] + sorted(present - set(EVENT_TYPES))
-    bar.multiselect("Event type", types, key=K_TYPES, placeholder="All event types")
-    chosen = set(st.session_state.get(K_TYPES) or types)
-    subs_present = distinct_values(
-        events[_text(events, "event_type").isin(chosen)], "sub_event_type"
-    )
-    st.session_state[K_SUBS] = [s for s in st.session_state.get(K_SUBS, []) if s in subs_present]
-    bar.multiselect("Sub-event type", subs_present, key=K_SUBS, placeholder="All sub-event types")
-    bar.multiselect(
-        "Actor", distinct_values(events, "actor1", "actor2"), key=K_ACTORS, placeholder="Any actor"
-    )
-    bar.text_input(
-        "Search the notes", key=K_TEXT, max_chars=MAX_TEXT_CHARS, placeholder="e.g. airport"
-    )
-    bar.button("Reset filters", on_click=reset_filters, width="stretch")
-
-
-def _text(events: pd.DataFrame, column: str) -> pd.Series:
-    if column not in events:
-        return pd.Series("", index=events.index, dtype="string")
-    return events[column].astype("string").fillna("").str.strip()
-
-
-def _counted(events: pd.DataFrame, column: str) -> dict[str, int]:
-    counts = _text(events, column).value_counts()
-    return {k: int(counts[k]) for k in sorted((k for k in counts.index if k), key=str.casefold)}
-
-
-# --- timeline --------------------------------------------------------------------------------
-
-
-def _frames(events: pd.DataFrame) -> list[date]:
-    untimed = replace(_state_filters(events), timeline=None, mode="cumulative")
-    days = event_dates(filter_events(events, untimed)).dropna()
-    return timeline_frames(d.date() for d in days)
-
-
-def _toggle_play(frames: list[date]) -> None:
-    state = st.session_state
-    state[K_PLAYING] = not state.get(K_PLAYING, False)
-    if state[K_PLAYING] and frames and next_frame(state.get(K_DATE, frames[-1]), frames) is None:
-        # At the end, Play starts over from the first date.
-        state[K_DATE] = frames[0]
-
-
-def _advance(frames: list[date]) -> None:
-    """One step of the play control: the next date with events, or stop at the end."""
-    state = st.session_state
-    following = next_frame(state.get(K_DATE, date.max), frames)
-    if following is None:
-        state[K_PLAYING] = False
-    else:
-        state[K_DATE] = following
-
-
-def timeline(events: pd.DataFrame) -> None:
-    """The date slider that drives the page, its play control and its two modes."""
-    state = st.session_state
-    start, end = state.get(K_RANGE, (None, None))
-    if start is None or start >= end:
-        return
-    frames = _frames(events)
-    playing = bool(state.get(K_PLAYING))
-
-    @st.fragment(run_every=PLAY_SECONDS if playing else None)
-    def player() -> None:
-        # Runs inline with the page (skip: the page was just drawn) and then on its timer.
-        if state.pop(K_INLINE, False) or not state.get(K_PLAYING):
-            return
-        _advance(frames)
-        st.rerun(scope="app")
-
-    if playing:
-        state[K_INLINE] = True
-        player()
-    play, slider, mode, window = st.columns([1, 5, 2.4, 1], vertical_alignment="bottom")
-    play.button(
-        "⏸ Pause" if playing else "▶ Play",
-        on_click=_toggle_play,
-        args=(frames,),
-        help="Step through the dates that have events",
-        disabled=len(frames) < 2,
-    )
-    slider.slider(
-        "Timeline",
-        min_value=start,
-        max_value=end,
-        key=K_DATE,
-        step=timedelta(days=1),
-        format="D MMM YYYY",
-    )
-    mode.segmented_control(
-        "Show",
-        TIMELINE_MODES,
-        key=K_MODE,
-        format_func=lambda m: MODE_LABELS[m],
-        required=True,
-    )
-    window.number_input(
-        "N days",
-        min_value=1,
-        max_value=MAX_WINDOW_DAYS,
-        key=K_WINDOW,
-        disabled=state.get(K_MODE) != "window",
-    )
-
-
-# --- what the filters give ----------------------------------------------------------------------
 
 
 def count_line(shown: pd.DataFrame, events: pd.DataFrame) -> None:
@@ -411,14 +177,37 @@ def table_section(shown: pd.DataFrame) -> None:
         st.caption("Click a column header to sort.")
 
 
+def downloads(shown: pd.DataFrame) -> None:
+    """CSV (ACLED's headers first, safe for spreadsheets) and GeoJSON of the filtered events."""
+    csv_col, geojson_col, _ = st.columns([1, 1, 2])
+    n = f"{len(shown):,} event{'s' if len(shown) != 1 else ''}"
+    # Callables: the files are made only when a button is clicked, not on every rerun.
+    csv_col.download_button(
+        f"Download CSV ({n})",
+        data=lambda: exports.export_csv(shown),
+        file_name="conflictmap-events.csv",
+        mime="text/csv",
+        on_click="ignore",
+        disabled=shown.empty,
+    )
+    geojson_col.download_button(
+        f"Download GeoJSON ({n})",
+        data=lambda: exports.export_geojson(shown),
+        file_name="conflictmap-events.geojson",
+        mime="application/geo+json",
+        on_click="ignore",
+        disabled=shown.empty,
+    )
+
+
 def provenance(events: pd.DataFrame, shown: pd.DataFrame, uploads: pd.DataFrame) -> None:
     """Which article or file the events came from, with counts (all and shown)."""
     with st.expander("Where these events come from", expanded=False):
         origins = (
             pd.DataFrame(
                 {
-                    "events": _text(events, "origin").replace("", "(unknown)").value_counts(),
-                    "shown": _text(shown, "origin").replace("", "(unknown)").value_counts(),
+                    "events": text_column(events, "origin").replace("", "(unknown)").value_counts(),
+                    "shown": text_column(shown, "origin").replace("", "(unknown)").value_counts(),
                 }
             )
             .fillna(0)
