@@ -250,3 +250,34 @@ def test_two_imports_at_once_lose_nothing(tmp_path: Path) -> None:
     assert uploads["accepted"].sum() == 10_000
     assert uploads["duplicates"].sum() == 2_000
     assert snapshot(store.path)[1]  # integrity ok, imports recorded
+
+
+def test_events_follow_writes_from_other_connections_and_never_read_a_stale_snapshot(
+    tmp_path: Path,
+) -> None:
+    reader = open_store(tmp_path)
+    writer = open_store(tmp_path)
+    writer.import_file(UPLOADS / "acled_current.csv", today=TODAY)
+    assert len(reader.events()) == 3
+    assert (tmp_path / "events.db-events.arrow").exists()
+    assert len(open_store(tmp_path).events()) == 3  # a new process reads the snapshot
+    writer.import_file(UPLOADS / "tabs.csv", today=TODAY)
+    assert len(reader.events()) == 5
+    writer.remove("file:tabs.csv")
+    assert len(reader.events()) == 3
+    pd.testing.assert_frame_equal(reader.events(), writer.events())
+    for store in (reader, writer):
+        store.close()
+    (tmp_path / "events.db").unlink()
+    for leftover in tmp_path.glob("events.db-*"):
+        if leftover.suffix != ".arrow":
+            leftover.unlink()
+    assert len(open_store(tmp_path).events()) == 0, "a new store must not show the old snapshot"
+
+
+def test_a_store_from_another_schema_version_is_refused(tmp_path: Path) -> None:
+    open_store(tmp_path).close()
+    with sqlite3.connect(tmp_path / "events.db") as db:
+        db.execute("PRAGMA user_version = 99")
+    with pytest.raises(StoreError, match="another version of conflictmap"):
+        open_store(tmp_path)

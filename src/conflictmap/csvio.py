@@ -268,7 +268,7 @@ def split_rows(
     for cells in reader:
         line = next_line
         next_line = reader.line_num + 1
-        if not any(c.strip() for c in cells):
+        if not (cells and cells[0].strip()) and not any(c.strip() for c in cells):
             if header:
                 blank += 1
             continue

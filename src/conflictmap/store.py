@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import hashlib
 import json
+import operator
 import sqlite3
 import threading
+import uuid
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import replace
@@ -23,6 +25,7 @@ from conflictmap.geocoding import make_geocoder
 from conflictmap.models import SCHEMA_COLUMNS
 from conflictmap.placefill import Geocoder, PlaceFiller, PlaceLookup
 from conflictmap.reports import ImportReport, Progress, RowProblem
+from conflictmap.snapshot import read_snapshot, snapshot_path, write_snapshot
 from conflictmap.validation import (
     ACLED_ONLY,
     FLOAT_COLUMNS,
@@ -66,9 +69,10 @@ CREATE TABLE IF NOT EXISTS events (
     id INTEGER PRIMARY KEY,
     event_id_cnty TEXT NOT NULL UNIQUE,
     natural_key TEXT NOT NULL,
+    key_hash INTEGER NOT NULL,
     {_EVENT_COLUMNS_SQL}
 );
-CREATE INDEX IF NOT EXISTS events_natural_key ON events (natural_key);
+CREATE INDEX IF NOT EXISTS events_key_hash ON events (key_hash);
 CREATE INDEX IF NOT EXISTS events_origin ON events (origin);
 CREATE TABLE IF NOT EXISTS imports (
     origin TEXT PRIMARY KEY,
@@ -85,9 +89,12 @@ CREATE INDEX IF NOT EXISTS imports_sha256 ON imports (sha256);
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 """
 
+# Bumped when the tables change; a store made by another version is refused, not guessed at.
+SCHEMA_VERSION = 1
 _INSERT_COLUMNS = (
     "event_id_cnty",
     "natural_key",
+    "key_hash",
     *(c for c in RECORD_COLUMNS if c != "event_id_cnty"),
 )
 _INSERT_SQL = (
@@ -120,6 +127,8 @@ class EventStore:
         self._gazetteer = gazetteer
         self._geocoder = geocoder
         self._lock = threading.RLock()
+        # events() frames by the version label they show (see _version_label).
+        self._frames: dict[bool, tuple[str, pd.DataFrame]] = {}
         self.created = not self.path.exists()
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -129,15 +138,31 @@ class EventStore:
             )
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=NORMAL")
+            # 64 MB of page cache: a 100,000-row upload's index pages stay in memory until COMMIT.
+            self._db.execute("PRAGMA cache_size=-65536")
             with self._transaction():
-                for statement in SCHEMA_SQL.split(";"):
-                    if statement.strip():
-                        self._db.execute(statement)
+                self._create_tables()
         except (sqlite3.Error, OSError) as exc:
             raise StoreError(
                 f"cannot open the event store {str(self.path)!r}: {exc}; "
                 "check the folder exists and is writable, or set CONFLICTMAP_DB_PATH"
             ) from exc
+
+    def _create_tables(self) -> None:
+        version = self._db.execute("PRAGMA user_version").fetchone()[0]
+        tables = self._db.execute("SELECT COUNT(*) FROM sqlite_master WHERE name = 'events'")
+        if tables.fetchone()[0] and version != SCHEMA_VERSION:
+            raise StoreError(
+                f"the event store {str(self.path)!r} was made by another version of conflictmap "
+                f"(schema {version}, this one reads {SCHEMA_VERSION}); export what you need, "
+                "then move the file away (a new store is seeded from data/events.csv)"
+            )
+        for statement in SCHEMA_SQL.split(";"):
+            if statement.strip():
+                self._db.execute(statement)
+        self._db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+        self._db.execute("INSERT OR IGNORE INTO meta VALUES ('version', '0')")
+        self._db.execute("INSERT OR IGNORE INTO meta VALUES ('id', ?)", (uuid.uuid4().hex,))
 
     @classmethod
     def open(
@@ -182,12 +207,34 @@ class EventStore:
         columns = [*SCHEMA_COLUMNS, *((*ACLED_ONLY, "extras") if acled else ())]
         with self._lock:
             try:
-                rows = self._db.execute(
-                    f"SELECT {', '.join(columns)} FROM events ORDER BY event_date, id"
-                ).fetchall()
+                # One read transaction: the version and the rows come from the same state.
+                self._db.execute("BEGIN")
+                try:
+                    label = self._version_label()
+                    cached = self._frames.get(acled)
+                    if cached is not None and cached[0] == label:
+                        # Copy-on-write: the caller may change its frame, never the cached one.
+                        return cached[1].copy(deep=False)
+                    snapshot = snapshot_path(self.path, acled=acled)
+                    frame = read_snapshot(snapshot, label=label)
+                    if frame is None:
+                        rows = self._db.execute(
+                            f"SELECT {', '.join(columns)} FROM events ORDER BY id"
+                        ).fetchall()
+                        frame = events_frame(rows, columns)
+                        frame = frame.sort_values("event_date", kind="stable", ignore_index=True)
+                        write_snapshot(snapshot, frame, label=label)
+                finally:
+                    self._db.execute("COMMIT")
             except sqlite3.Error as exc:
                 raise StoreError(f"cannot read events from {str(self.path)!r}: {exc}") from exc
-        return events_frame(rows, columns)
+            self._frames[acled] = (label, frame)
+        return frame.copy(deep=False)
+
+    def _version_label(self) -> str:
+        """'<store id>:<version>': changes with every committed write, unique to this store."""
+        found = dict(self._db.execute("SELECT key, value FROM meta WHERE key IN ('id', 'version')"))
+        return f"{found.get('id', '')}:{found.get('version', '0')}"
 
     def uploads(self) -> pd.DataFrame:
         """One row per upload, newest first: UPLOAD_COLUMNS and ``events`` (how many remain)."""
@@ -355,7 +402,9 @@ class EventStore:
             for start in range(0, len(fresh), _CHUNK):
                 chunk = fresh[start : start + _CHUNK]
                 progress(0.8 + 0.2 * start / len(fresh), f"Writing events {start:,}/{len(fresh):,}")
-                cursor = self._db.executemany(_INSERT_SQL, (_row(r, origin) for r in chunk))
+                for record in chunk:
+                    record["origin"] = origin
+                cursor = self._db.executemany(_INSERT_SQL, map(_values, chunk))
                 accepted += max(cursor.rowcount, 0)
             rejected = len(checked.rejected_lines)
             duplicates = checked.rows_read - accepted - rejected
@@ -388,23 +437,30 @@ class EventStore:
 
     def _not_stored(self, records: list[dict[str, Any]]) -> list[dict[str, Any]]:
         """Records whose id (or, without an id of their own, whose key) the store lacks."""
-        ids = self._existing("event_id_cnty", [r["event_id_cnty"] for r in records])
-        keys = self._existing("natural_key", [r["key"] for r in records if not r["id_given"]])
+        for record in records:
+            record["key_hash"] = key_hash(record["key"])
+        ids = self._existing(
+            "event_id_cnty", "event_id_cnty", [r["event_id_cnty"] for r in records]
+        )
+        # The key's hash finds candidates through a small integer index; the key itself decides.
+        keys = self._existing(
+            "natural_key", "key_hash", [r["key_hash"] for r in records if not r["id_given"]]
+        )
         return [
             r
             for r in records
             if r["event_id_cnty"] not in ids and (r["id_given"] or r["key"] not in keys)
         ]
 
-    def _existing(self, column: str, values: Sequence[str]) -> set[str]:
-        found: set[str] = set()
+    def _existing(self, column: str, where: str, values: Sequence[Any]) -> set[Any]:
+        found: set[Any] = set()
         for start in range(0, len(values), _IN_CHUNK):
             chunk = values[start : start + _IN_CHUNK]
             marks = ", ".join("?" for _ in chunk)
             found.update(
                 v
                 for (v,) in self._db.execute(
-                    f"SELECT {column} FROM events WHERE {column} IN ({marks})", chunk
+                    f"SELECT {column} FROM events WHERE {where} IN ({marks})", chunk
                 )
             )
         return found
@@ -469,8 +525,13 @@ class EventStore:
             raise StoreError(
                 f"the event store {str(self.path)!r} is busy or locked: {exc}"
             ) from exc
+        changes = self._db.total_changes
         try:
             yield
+            if self._db.total_changes != changes:
+                self._db.execute(
+                    "UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'version'"
+                )
         except BaseException:
             self._db.execute("ROLLBACK")
             raise
@@ -481,9 +542,14 @@ class EventStore:
             raise StoreError(f"cannot write to the event store {str(self.path)!r}: {exc}") from exc
 
 
-def _row(record: dict[str, Any], origin: str) -> tuple[Any, ...]:
-    values = dict(record, origin=origin, natural_key=record["key"])
-    return tuple(values[c] for c in _INSERT_COLUMNS)
+def key_hash(key: str) -> int:
+    """A natural key as a signed 64-bit integer, for a compact index."""
+    digest = hashlib.blake2b(key.encode("utf-8"), digest_size=8).digest()
+    return int.from_bytes(digest, "big", signed=True)
+
+
+# A checked record's values in _INSERT_COLUMNS order (its natural key is under "key").
+_values = operator.itemgetter(*("key" if c == "natural_key" else c for c in _INSERT_COLUMNS))
 
 
 def events_frame(rows: list[tuple[Any, ...]], columns: Sequence[str]) -> pd.DataFrame:

@@ -79,80 +79,60 @@ def check_rows(
     columns = table.columns
     width = len(columns)
     index = {name: i for i, name in enumerate(columns)}
-    known = set(RECORD_COLUMNS)
-    extra_columns = [
-        (i, table.header[i] or name) for i, name in enumerate(columns) if name not in known
-    ]
-    problems: list[RowProblem] = []
-    warnings: list[RowProblem] = []
-    records: list[dict[str, Any]] = []
-    rejected: set[int] = set()
-
     missing = _missing_required(index)
     if missing:
         raise InputError(
             f"{table.file_name!r} {missing}; its columns are {', '.join(table.header[:12])}"
         )
+    problems: list[RowProblem] = []
+    warnings: list[RowProblem] = []
+    rejected: set[int] = set()
 
-    date_at = index.get("event_date")
-    dates = resolve_date_cells(
-        (
-            _clean(cells[date_at])
-            for _, cells in table.rows
-            if date_at is not None and date_at < len(cells)
-        ),
-        today=today,
-    )
+    lines: list[int] = []
+    kept: list[tuple[str, ...]] = []
     for line, cells in table.rows:
-        row_problems: list[RowProblem] = []
-        if len(cells) != width:
-            if len(cells) > width and not any(c.strip() for c in cells[width:]):
-                cells = cells[:width]
-            else:
-                row_problems.append(
-                    RowProblem(
-                        line,
-                        "",
-                        f"row has {len(cells)} cells but the header has {width}; "
-                        "a missing or extra delimiter, or an unclosed quote?",
-                    )
-                )
-        long_cells = [i for i, c in enumerate(cells) if len(c) > MAX_CELL_CHARS]
-        for i in long_cells:
-            row_problems.append(
-                RowProblem(
-                    line,
-                    columns[i] if i < width else "",
-                    f"cell is {len(cells[i]):,} characters long; the most a spreadsheet cell "
-                    f"holds is {MAX_CELL_CHARS:,}",
-                )
-            )
+        shape = _shape_problems(line, cells, columns=columns)
+        if shape:
+            problems.extend(shape)
+            rejected.add(line)
+            continue
+        lines.append(line)
+        kept.append(cells[:width])
+
+    # Column by column: files repeat values (dates, places, actors), so each distinct cell
+    # is cleaned and checked once.
+    transposed = list(zip(*kept, strict=True)) if kept else [()] * width
+    blank: Sequence[str] = [""] * len(kept)
+    cleaned = {
+        name: _cleaned_column(transposed[index[name]]) if name in index else blank
+        for name in _FIELDS
+    }
+    extra = [
+        (table.header[i] or name, _cleaned_column(transposed[i]))
+        for i, name in enumerate(columns)
+        if name not in _KNOWN
+    ]
+    checker = _RowChecker(resolve_date_cells(cleaned["event_date"], today=today))
+    records: list[dict[str, Any]] = []
+    for position, values in enumerate(zip(*(cleaned[n] for n in _FIELDS), strict=True)):
+        record = dict(zip(_FIELDS, values, strict=True))
+        line = lines[position]
+        row_problems = checker.check(line, record, warnings=warnings)
         if row_problems:
             problems.extend(row_problems)
             rejected.add(line)
             continue
-        record = _record(
-            line, cells, index=index, dates=dates, problems=row_problems, warnings=warnings
-        )
-        if row_problems:
-            problems.extend(row_problems)
-            rejected.add(line)
-            continue
-        extras = {name: cells[i].strip() for i, name in extra_columns if cells[i].strip()}
-        record["extras"] = (
-            json.dumps(extras, ensure_ascii=False, sort_keys=True) if extras else None
-        )
+        found = {name: column[position] for name, column in extra if column[position]}
+        record["extras"] = json.dumps(found, ensure_ascii=False, sort_keys=True) if found else None
         records.append(record)
 
     geocoded = not_geocoded = 0
     if places is not None:
         outcome = places.fill(records, progress=progress)
         geocoded, not_geocoded = outcome.geocoded, outcome.not_geocoded
-        for problem in outcome.problems:
-            problems.append(problem)
-            rejected.add(problem.line)
+        problems.extend(outcome.problems)
+        rejected.update(p.line for p in outcome.problems)
         warnings.extend(outcome.warnings)
-        records = [r for r in records if r["line"] not in rejected]
     else:
         for r in records:
             if r["latitude"] is None:
@@ -165,6 +145,7 @@ def check_rows(
                 )
                 rejected.add(r["line"])
                 not_geocoded += 1
+    if rejected:
         records = [r for r in records if r["line"] not in rejected]
 
     records, repeats = collapse_repeats(records)
@@ -180,6 +161,43 @@ def check_rows(
         not_geocoded=not_geocoded,
         blank_rows=table.blank_rows,
     )
+
+
+_FIELDS: tuple[str, ...] = tuple(c for c in RECORD_COLUMNS if c != "extras")
+_KNOWN = frozenset(RECORD_COLUMNS)
+
+
+def _shape_problems(line: int, cells: Sequence[str], *, columns: Sequence[str]) -> list[RowProblem]:
+    width = len(columns)
+    found: list[RowProblem] = []
+    if len(cells) != width and (len(cells) < width or any(c.strip() for c in cells[width:])):
+        found.append(
+            RowProblem(
+                line,
+                "",
+                f"row has {len(cells)} cells but the header has {width}; "
+                "a missing or extra delimiter, or an unclosed quote?",
+            )
+        )
+    if cells and max(map(len, cells)) > MAX_CELL_CHARS:
+        found.extend(
+            RowProblem(
+                line,
+                columns[i] if i < width else "",
+                f"cell is {len(c):,} characters long; the most a spreadsheet cell "
+                f"holds is {MAX_CELL_CHARS:,}",
+            )
+            for i, c in enumerate(cells)
+            if len(c) > MAX_CELL_CHARS
+        )
+    return found
+
+
+def _cleaned_column(values: Sequence[str]) -> Sequence[str]:
+    distinct = {v: clean_text(v) for v in set(values)}
+    if all(k == v for k, v in distinct.items()):
+        return values
+    return [distinct[v] for v in values]
 
 
 def _missing_required(index: Mapping[str, int]) -> str:
@@ -200,62 +218,67 @@ def clean_text(value: str) -> str:
     return value
 
 
-_clean = clean_text
+Issue = tuple[str, str]  # (column, reason)
 
 
-def _record(
-    line: int,
-    cells: Sequence[str],
-    *,
-    index: Mapping[str, int],
-    dates: Mapping[str, DateCell],
-    problems: list[RowProblem],
-    warnings: list[RowProblem],
-) -> dict[str, Any]:
-    def get(name: str) -> str:
-        i = index.get(name)
-        return _clean(cells[i]) if i is not None else ""
+class _RowChecker:
+    """Checks one row after another, each distinct value once (a per-file cache, nothing more)."""
 
-    record: dict[str, Any] = {name: get(name) for name in RECORD_COLUMNS if name != "extras"}
-    record["line"] = line
+    def __init__(self, dates: Mapping[str, DateCell]) -> None:
+        self._dates = dates
+        self._memo: dict[tuple[Any, ...], Any] = {}
 
-    cell = dates[get("event_date")]
-    if cell.value is None:
-        problems.append(RowProblem(line, "event_date", cell.problem))
-    record["event_date"] = cell.value.isoformat() if cell.value else ""
-    record["year"] = record["year"] or (str(cell.value.year) if cell.value else "")
+    def _once(self, func: Any, *args: Any) -> Any:
+        key = (func, *args)
+        try:
+            return self._memo[key]
+        except KeyError:
+            value = self._memo[key] = func(*args)
+            return value
 
-    record["time_precision"] = _whole(
-        record["time_precision"],
-        "time_precision",
-        line,
-        problems,
-        default=cell.precision,
-        allowed=(1, 2, 3),
-    )
-    record["geo_precision"] = _whole(
-        record["geo_precision"], "geo_precision", line, problems, default=1, allowed=(1, 2, 3)
-    )
-    record["fatalities"] = _whole(record["fatalities"], "fatalities", line, problems, default=0)
-    _coordinates(record, line, problems)
-    confidence = _number(record["geo_confidence"])
-    if record["geo_confidence"] and (confidence is None or not 0 <= confidence <= 1):
-        problems.append(
-            RowProblem(
-                line, "geo_confidence", f"{record['geo_confidence']!r} is not a number from 0 to 1"
-            )
-        )
-    record["geo_confidence"] = confidence if confidence is not None else 1.0
-    if not record["location"] and record["latitude"] is None:
-        problems.append(
-            RowProblem(line, "location", "no place name and no coordinates; give one or the other")
-        )
-    _taxonomy(record, line, warnings)
-    record["id_given"] = bool(record["event_id_cnty"])
-    record["key"] = natural_key(record)
-    if not record["event_id_cnty"]:
-        record["event_id_cnty"] = made_event_id(record["key"])
-    return record
+    def check(
+        self, line: int, record: dict[str, Any], *, warnings: list[RowProblem]
+    ) -> list[RowProblem]:
+        """Turn ``record``'s text into typed values in place; the row's problems."""
+        issues: list[Issue] = []
+        record["line"] = line
+        cell = self._dates[record["event_date"]]
+        if cell.value is None:
+            issues.append(("event_date", cell.problem))
+            record["event_date"] = ""
+        else:
+            record["event_date"] = cell.value.isoformat()
+            record["year"] = record["year"] or record["event_date"][:4]
+        for column, default, allowed in (
+            ("time_precision", cell.precision, (1, 2, 3)),
+            ("geo_precision", 1, (1, 2, 3)),
+            ("fatalities", 0, None),
+        ):
+            value, problem = self._once(_whole, record[column], column, default, allowed)
+            record[column] = value
+            if problem:
+                issues.append(problem)
+        lat, lon, problems = self._once(_coordinates, record["latitude"], record["longitude"])
+        record["latitude"], record["longitude"] = lat, lon
+        issues.extend(problems)
+        confidence, problem = self._once(_confidence, record["geo_confidence"])
+        record["geo_confidence"] = confidence
+        if problem:
+            issues.append(problem)
+        if not record["location"] and record["latitude"] is None and not problems:
+            issues.append(("location", "no place name and no coordinates; give one or the other"))
+        for column in _PROTESTER_COLUMNS:
+            if record[column]:
+                record[column] = self._once(_taxonomy_text, column, record[column])
+        typ, sub, note = self._once(_event_type, record["event_type"], record["sub_event_type"])
+        record["event_type"], record["sub_event_type"] = typ, sub
+        if note:
+            warnings.append(RowProblem(line, "event_type", note))
+        record["id_given"] = bool(record["event_id_cnty"])
+        record["key"] = natural_key(record)
+        if not record["event_id_cnty"]:
+            record["event_id_cnty"] = made_event_id(record["key"])
+        return [RowProblem(line, column, reason) for column, reason in issues]
 
 
 def _number(text: str) -> float | None:
@@ -271,95 +294,81 @@ def _number(text: str) -> float | None:
 
 
 def _whole(
-    text: str,
-    column: str,
-    line: int,
-    problems: list[RowProblem],
-    *,
-    default: int,
-    allowed: tuple[int, ...] | None = None,
-) -> int:
+    text: str, column: str, default: int, allowed: tuple[int, ...] | None
+) -> tuple[int, Issue | None]:
     if not text:
-        return default
+        return default, None
     value = _number(text)
     if value is None or value != int(value) or value < 0:
-        problems.append(RowProblem(line, column, f"{text!r} is not a whole number of 0 or more"))
-        return default
+        return default, (column, f"{text!r} is not a whole number of 0 or more")
     if allowed is not None and int(value) not in allowed:
-        problems.append(
-            RowProblem(line, column, f"{text!r} is not one of {', '.join(map(str, allowed))}")
-        )
-        return default
-    return int(value)
+        return default, (column, f"{text!r} is not one of {', '.join(map(str, allowed))}")
+    return int(value), None
 
 
-def _coordinates(record: dict[str, Any], line: int, problems: list[RowProblem]) -> None:
-    lat_text, lon_text = record["latitude"], record["longitude"]
-    lat, lon = _number(lat_text), _number(lon_text)
-    record["latitude"] = record["longitude"] = None
+def _confidence(text: str) -> tuple[float, Issue | None]:
+    value = _number(text)
+    if not text:
+        return 1.0, None
+    if value is None or not 0 <= value <= 1:
+        return 1.0, ("geo_confidence", f"{text!r} is not a number from 0 to 1")
+    return value, None
+
+
+def _coordinates(lat_text: str, lon_text: str) -> tuple[float | None, float | None, list[Issue]]:
+    """Latitude and longitude from text, or None and None with the reasons."""
     if not lat_text and not lon_text:
-        return
+        return None, None, []
+    lat, lon = _number(lat_text), _number(lon_text)
+    issues: list[Issue] = []
     for text, value, column in ((lat_text, lat, "latitude"), (lon_text, lon, "longitude")):
         if not text:
             other = "longitude" if column == "latitude" else "latitude"
-            problems.append(RowProblem(line, column, f"{other} is given but {column} is not"))
+            issues.append((column, f"{other} is given but {column} is not"))
         elif value is None:
-            problems.append(RowProblem(line, column, f"{text!r} is not a number"))
+            issues.append((column, f"{text!r} is not a number"))
     if lat is None or lon is None:
-        return
+        return None, None, issues
     if abs(lat) > 90:
         if abs(lon) <= 90 and abs(lat) <= 180:
-            problems.append(
-                RowProblem(
-                    line,
-                    "latitude",
-                    f"latitude {lat_text} is out of range -90..90; the pair looks swapped "
-                    f"(did you mean latitude {lon_text}, longitude {lat_text}?)",
-                )
+            reason = (
+                f"latitude {lat_text} is out of range -90..90; the pair looks swapped "
+                f"(did you mean latitude {lon_text}, longitude {lat_text}?)"
             )
         else:
-            problems.append(
-                RowProblem(line, "latitude", f"latitude {lat_text} is out of range -90..90")
-            )
-        return
+            reason = f"latitude {lat_text} is out of range -90..90"
+        return None, None, [("latitude", reason)]
     if abs(lon) > 180:
-        problems.append(
-            RowProblem(line, "longitude", f"longitude {lon_text} is out of range -180..180")
-        )
-        return
+        return None, None, [("longitude", f"longitude {lon_text} is out of range -180..180")]
     if lat == 0 and lon == 0:
-        problems.append(
-            RowProblem(
-                line, "latitude", "latitude and longitude are both 0: a blank cell written as 0?"
-            )
+        return (
+            None,
+            None,
+            [("latitude", "latitude and longitude are both 0: a blank cell written as 0?")],
         )
-        return
-    record["latitude"], record["longitude"] = lat, lon
+    return lat, lon, []
 
 
-def _taxonomy(record: dict[str, Any], line: int, warnings: list[RowProblem]) -> None:
-    for column in _PROTESTER_COLUMNS:
-        if "protestor" in record[column].lower():
-            record[column] = _PROTESTOR.sub(
-                lambda m: "Protester" if m[0][0] == "P" else "protester", record[column]
-            )
-    typ, sub = record["event_type"], record["sub_event_type"]
+def _taxonomy_text(column: str, value: str) -> str:
+    if "protestor" in value.lower():
+        value = _PROTESTOR.sub(lambda m: "Protester" if m[0][0] == "P" else "protester", value)
+    if column in ("inter1", "inter2"):
+        return inter_text(value)
+    if column == "interaction":
+        return interaction_text(value)
+    return value
+
+
+def _event_type(typ: str, sub: str) -> tuple[str, str, str]:
+    """ACLED's spelling of an event type and sub-event type; a note when the type is unknown."""
     if sub:
-        record["sub_event_type"] = sub = _SUB_EVENT_TYPES.get(sub.casefold(), sub)
-    if typ:
-        canonical = _EVENT_TYPES.get(typ.casefold())
-        if canonical is None:
-            warnings.append(
-                RowProblem(
-                    line, "event_type", f"{typ!r} is not one of ACLED's six event types; kept"
-                )
-            )
-        record["event_type"] = canonical or typ
-    elif sub in _SUB_TO_TYPE:
-        record["event_type"] = _SUB_TO_TYPE[sub]
-    for column in ("inter1", "inter2"):
-        record[column] = inter_text(record[column])
-    record["interaction"] = interaction_text(record["interaction"])
+        sub = _SUB_EVENT_TYPES.get(sub.casefold(), sub)
+    if not typ:
+        return _SUB_TO_TYPE.get(sub, ""), sub, ""
+    canonical = _EVENT_TYPES.get(typ.casefold())
+    if canonical is None:
+        return typ, sub, f"{typ!r} is not one of ACLED's six event types; kept"
+    return canonical, sub, ""
 
 
 def inter_text(value: str) -> str:
