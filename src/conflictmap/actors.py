@@ -73,7 +73,8 @@ _FORCE_WORDS = (
 )
 _STATE_FORCES = re.compile(
     r"\b(?:(?:pro-)?government|security|state|regime)\s+(?:forces|troops)\b|\b(?:the\s+)?(?:army|"
-    r"troops|soldiers|commandos)\b"
+    r"troops|soldiers|commandos)\b",
+    re.IGNORECASE,
 )
 _ANAPHORA = re.compile(
     r"\b(?:the|its)\s+(?:(?:armed|militant|insurgent|extremist|islamist|hardline)\s+)?"
@@ -180,7 +181,7 @@ _PATTERNS: tuple[_Pattern, ...] = (
     _Pattern(re.compile(r"\bpolice\b", re.I), "state", _of_focus("Police Forces of {country}")),
     _Pattern(_STATE_FORCES, "state", _of_focus("Military Forces of {country}")),
     _Pattern(
-        re.compile(r"\b(?:the\s+)?(?:government|authorities)\b"),
+        re.compile(r"\b(?:the\s+)?(?:government|authorities)\b", re.IGNORECASE),
         "state",
         _of_focus("Government of {country}"),
     ),
