@@ -10,7 +10,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from conflictmap import ui, ui_filters
+from conflictmap import article_page, ui, ui_filters
 from conflictmap.assets import ensure_static_assets
 from conflictmap.config import Settings
 from conflictmap.filters import filter_events
@@ -70,4 +70,10 @@ def main() -> None:
     ui.attributions(online_tiles=st.session_state.get("online_tiles", settings.online_tiles))
 
 
-main()
+# Two pages: the dashboard, and the article page (its own file, conflictmap/article_page.py).
+st.navigation(
+    [
+        st.Page(main, title="Map", default=True),
+        st.Page(article_page.PAGE_FILE, title=article_page.PAGE_TITLE, url_path="add-article"),
+    ]
+).run()
