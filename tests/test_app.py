@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from appstore import make_app_store
+from conflictmap import charts
 from conflictmap import ui_filters as ui
 from conftest import ROOT
 
@@ -42,6 +44,11 @@ def count(at: AppTest) -> tuple[int, int]:
         if found:
             return int(found[1].replace(",", "")), int(found[2].replace(",", ""))
     raise AssertionError("no count line on the page")
+
+
+def unescaped(markdown: str) -> str:
+    """Markdown source → the text it shows (our messages escape every special character)."""
+    return re.sub(r"\\(.)", r"\1", markdown)
 
 
 def table(at: AppTest) -> pd.DataFrame:
@@ -154,3 +161,58 @@ def test_markup_in_the_data_stays_text(at: AppTest) -> None:
     assert "<script>alert(1)</script>" in " ".join(table(at)["notes"])
     for element in [*at.markdown, *at.caption, *at.info, *at.warning]:
         assert "<script" not in element.value and "<img" not in element.value
+
+
+def test_online_tiles_credit_openstreetmap(at: AppTest) -> None:
+    run(at)
+    assert not any("OpenStreetMap" in c.value for c in at.caption)
+    at.toggle(key="online_tiles").set_value(True)
+    run(at)
+    assert any("OpenStreetMap" in c.value for c in at.caption)
+
+
+def test_provenance_lists_each_origin(at: AppTest) -> None:
+    run(at)
+    origins = at.dataframe[1].value.set_index("origin")["events"].to_dict()
+    assert origins == {"seed:events.csv": TOTAL - 1, "file:<b>evil</b>.csv": 1}
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "message"),
+    [
+        ("CONFLICTMAP_GEOCODER", "bogus", "geocoder='bogus' is not known"),
+        ("CONFLICTMAP_ONLINE_TILES", "perhaps", "CONFLICTMAP_ONLINE_TILES='perhaps'"),
+    ],
+)
+def test_bad_settings_give_one_message(
+    at: AppTest, monkeypatch: pytest.MonkeyPatch, variable: str, value: str, message: str
+) -> None:
+    monkeypatch.setenv(variable, value)
+    at.run()
+    assert not at.exception
+    (error,) = at.error
+    assert message in unescaped(error.value)
+
+
+def test_an_unreadable_store_gives_one_message(
+    at: AppTest, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("CONFLICTMAP_DB_PATH", str(tmp_path))  # a folder, not a database
+    at.run()
+    assert not at.exception
+    (error,) = at.error
+    assert "event store" in error.value
+
+
+def test_a_failure_inside_the_page_shows_no_traceback(
+    at: AppTest, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(events: object) -> None:
+        raise RuntimeError("chart exploded")
+
+    monkeypatch.setattr(charts, "events_over_time_chart", broken)
+    at.run()
+    assert not at.exception
+    (error,) = at.error
+    assert "Something went wrong" in error.value
+    assert "chart exploded" not in error.value and "Traceback" not in error.value

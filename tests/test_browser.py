@@ -211,6 +211,8 @@ def test_page_loads_and_draws_every_event(page: Page) -> None:
 
 def test_choosing_a_province_changes_map_count_and_url(page: Page) -> None:
     page.wait_count(TOTAL)
+    page.drawn(TOTAL)
+    page.map_frame().evaluate("window.cmSameMap = true")
     province = page.page.get_by_test_id("stMultiSelect").filter(has_text="Province")
     province.locator("input").click()
     province.locator("input").fill("Kunduz")
@@ -218,6 +220,8 @@ def test_choosing_a_province_changes_map_count_and_url(page: Page) -> None:
     page.page.keyboard.press("Escape")
     page.wait_count(3)
     assert page.drawn(3)["symbols"] == 1
+    # The layer was swapped inside the same map: no remount, the user's map state survives.
+    assert page.map_frame().evaluate("window.cmSameMap") is True
     assert "province=Kunduz" in page.page.url
 
 

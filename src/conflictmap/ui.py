@@ -106,6 +106,7 @@ def empty_message(filters: Filters, events: pd.DataFrame) -> None:
 
 
 @st.fragment
+@guarded
 def map_section(shown: pd.DataFrame, *, online_default: bool) -> None:
     """The map: a stable base, the filtered events as one layer swapped in on every change."""
     view_col, tiles_col = st.columns([3, 1], vertical_alignment="bottom")
@@ -143,6 +144,10 @@ def map_section(shown: pd.DataFrame, *, online_default: bool) -> None:
     )
     if unmapped:
         note += f" {unmapped:,} shown event(s) have no coordinates: they are in the table only."
+    if tiles:
+        note += (
+            " Map tiles © [OpenStreetMap](https://www.openstreetmap.org/copyright) contributors."
+        )
     st.caption(note)
 
 
