@@ -42,7 +42,9 @@ COLUMNS: tuple[str, ...] = (
     "keys",
 )
 
-_CELL_DEGREES = 1.0
+_CELL_DEGREES = 0.25
+_CELLS_AROUND = round(360 / _CELL_DEGREES)
+_KM_PER_DEGREE = 111.195
 _EARTH_KM = 6371.0088
 
 # Letters NFKD does not take apart into a base letter and a mark.
@@ -148,7 +150,7 @@ class Gazetteer:
         self._admin1_codes: dict[int, str] = {}
         self._seats: dict[int, int] = {}
         self._row_of_id: dict[int, int] | None = None
-        self._cells: dict[tuple[int, int], list[int]] | None = None
+        self._cells: dict[tuple[int, int], list[tuple[float, float, int]]] | None = None
         self._countries: dict[str, Place] = {}
         self._country_names: dict[str, str] = {}
         self._admin1: dict[tuple[str, str], Place] = {}
@@ -257,24 +259,31 @@ class Gazetteer:
         return None if number is None else self._place(number)
 
     def nearest(self, latitude: float, longitude: float, *, max_km: float = 100.0) -> Place | None:
-        """The populated place nearest to a point, within ``max_km`` (reverse geocoding)."""
-        cells = self._grid()
-        best: int | None = None
-        best_km = max_km
-        lat_cells = math.ceil(max_km / 111.0 / _CELL_DEGREES)
-        cos_lat = max(math.cos(math.radians(min(abs(latitude) + lat_cells, 89.9))), 1e-6)
-        lon_cells = min(math.ceil(max_km / (111.0 * cos_lat) / _CELL_DEGREES), 180)
+        """The populated place nearest to a point, within ``max_km`` (reverse geocoding).
+
+        Looks through grid cells in rings around the point and stops once a ring lies farther
+        away than the best town found, so a lookup reads a few dozen towns, not all of them.
+        """
+        grid = self._grid()
         row = math.floor(latitude / _CELL_DEGREES)
         col = math.floor(longitude / _CELL_DEGREES)
-        for r in range(row - lat_cells, row + lat_cells + 1):
-            for c in range(col - lon_cells, col + lon_cells + 1):
-                wrapped = (c + 180) % 360 - 180
-                for number in cells.get((r, wrapped), ()):
-                    place = self._place(number)
-                    km = distance_km(latitude, longitude, place.latitude, place.longitude)
+        lat_span = math.ceil(max_km / _KM_PER_DEGREE / _CELL_DEGREES)
+        # The narrowest cell in the band searched, so that the bound below never overshoots.
+        cos_lat = max(
+            math.cos(math.radians(min(abs(latitude) + lat_span * _CELL_DEGREES, 90.0))), 1e-3
+        )
+        lon_span = min(math.ceil(lat_span / cos_lat), _CELLS_AROUND)
+        cell_km = _CELL_DEGREES * _KM_PER_DEGREE * cos_lat
+        best, best_km = -1, max_km
+        for ring in range(max(lat_span, lon_span) + 1):
+            if ring >= 2 and (ring - 1) * cell_km * 0.99 > best_km:
+                break
+            for r, c in _ring(row, col, ring, lat_span=lat_span, lon_span=lon_span):
+                for lat, lon, number in grid.get((r, (c + _CELLS_AROUND // 2) % _CELLS_AROUND), ()):
+                    km = distance_km(latitude, longitude, lat, lon)
                     if km <= best_km:
                         best, best_km = number, km
-        return None if best is None else self._place(best)
+        return None if best < 0 else self._place(best)
 
     def __len__(self) -> int:
         return len(self._rows)
@@ -282,17 +291,19 @@ class Gazetteer:
     def __iter__(self) -> Iterator[Place]:
         return (self._place(n) for n in range(len(self._rows)))
 
-    def _grid(self) -> dict[tuple[int, int], list[int]]:
-        """Populated places by 1-degree cell, built on the first reverse lookup."""
+    def _grid(self) -> dict[tuple[int, int], list[tuple[float, float, int]]]:
+        """Populated places by grid cell, as (latitude, longitude, row), built on first use."""
         if self._cells is None:
-            cells: dict[tuple[int, int], list[int]] = {}
+            cells: dict[tuple[int, int], list[tuple[float, float, int]]] = {}
+            half = _CELLS_AROUND // 2
             for number in range(self._first_place_row, len(self._rows)):
-                place = self._place(number)
-                cell = (
-                    math.floor(place.latitude / _CELL_DEGREES),
-                    math.floor(place.longitude / _CELL_DEGREES),
+                cells_ = self._rows[number].split("\t", 8)
+                lat, lon = float(cells_[6]), float(cells_[7])
+                key = (
+                    math.floor(lat / _CELL_DEGREES),
+                    (math.floor(lon / _CELL_DEGREES) + half) % _CELLS_AROUND,
                 )
-                cells.setdefault(cell, []).append(number)
+                cells.setdefault(key, []).append((lat, lon, number))
             self._cells = cells
         return self._cells
 
@@ -328,6 +339,20 @@ class Gazetteer:
 _ADMIN_WORDS = re.compile(
     r"\b(province|provinces|oblast|governorate|region|state|district|wilayah|velayat|wilayat)\b"
 )
+
+
+def _ring(
+    row: int, col: int, ring: int, *, lat_span: int, lon_span: int
+) -> Iterator[tuple[int, int]]:
+    """Grid cells whose distance from (row, col), counted in cells, is exactly ``ring``."""
+    for dr in range(-min(ring, lat_span), min(ring, lat_span) + 1):
+        if abs(dr) == ring:
+            for dc in range(-min(ring, lon_span), min(ring, lon_span) + 1):
+                yield row + dr, col + dc
+        elif ring <= lon_span:
+            yield row + dr, col - ring
+            if ring:
+                yield row + dr, col + ring
 
 
 def distance_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:

@@ -39,6 +39,7 @@ _ADMIN_SUFFIX = re.compile(
 _PLACE_SUFFIX = re.compile(r"\s+(city|town|village)$", re.IGNORECASE)
 # A town this big outranks a province of the same name elsewhere (Gaza the city, not Mozambique's).
 _BIG_TOWN = 100_000
+_MAX_ANSWERS = 100_000
 
 
 class GeocoderFallbackWarning(UserWarning):
@@ -51,6 +52,9 @@ class GazetteerGeocoder(Geocoder):
     def __init__(self, gazetteer: Gazetteer | None = None) -> None:
         super().__init__()
         self._gazetteer = gazetteer
+        # Uploads repeat the same few names thousands of times: answers are kept, and shared
+        # (a Location is a value; do not change its ``raw``).
+        self._answers: dict[tuple[str, tuple[str, ...]], tuple[Location, ...]] = {}
 
     @property
     def gazetteer(self) -> Gazetteer:
@@ -71,15 +75,21 @@ class GazetteerGeocoder(Geocoder):
 
         ``timeout`` is accepted for geopy compatibility and ignored (nothing leaves the machine).
         """
-        ranked = self.rank(query, country_codes=country_codes)
-        if not ranked:
+        codes = tuple(sorted(_codes(country_codes)))
+        locations = self._answers.get((query, codes))
+        if locations is None:
+            ranked = self.rank(query, country_codes=codes)
+            confidence = _confidence(ranked) if ranked else 0.0
+            locations = tuple(
+                place_location(p, confidence=confidence if i == 0 else round(confidence / 2, 2))
+                for i, p in enumerate(ranked)
+            )
+            if len(self._answers) >= _MAX_ANSWERS:
+                self._answers.clear()
+            self._answers[(query, codes)] = locations
+        if not locations:
             return None
-        confidence = _confidence(ranked)
-        locations = [
-            place_location(p, confidence=confidence if i == 0 else confidence / 2)
-            for i, p in enumerate(ranked)
-        ]
-        return locations[0] if exactly_one else locations
+        return locations[0] if exactly_one else list(locations)
 
     def reverse(
         self,
