@@ -9,11 +9,14 @@ from typing import Any, Protocol
 from geopy.exc import GeopyError
 
 from conflictmap.errors import ConflictMapError
+from conflictmap.gazetteer import distance_km
 from conflictmap.models import Place
 from conflictmap.reports import Progress, RowProblem
 
 # ACLED geo_precision for what the geocoder matched: the town itself, or only a province/country.
 GEO_PRECISION = {"place": 1, "admin1": 3, "country": 3}
+# How far a point may lie from its province's seat and still be taken as inside it.
+_PROVINCE_KM = 600.0
 
 
 class PlaceLookup(Protocol):
@@ -53,6 +56,7 @@ class PlaceFiller:
         self._countries: dict[str, Place | None] = {}
         self._admin1: dict[tuple[str, str], Place | None] = {}
         self._nearest: dict[tuple[float, float], Place | None] = {}
+        self._settled: dict[tuple[str, str, float, float], bool] = {}
 
     def fill(
         self, records: list[dict[str, Any]], *, progress: Progress | None = None
@@ -70,20 +74,25 @@ class PlaceFiller:
             records, to_geocode, codes=codes, problems=problems, progress=report
         )
         located = set(to_geocode)
-        points = {
-            (r["latitude"], r["longitude"])
+        # A point near the province its row names needs no reverse lookup: it is neither
+        # swapped nor missing a province. Only the others are looked up, once per point.
+        unsettled = [
+            i
             for i, r in enumerate(records)
-            if r["latitude"] is not None and (i not in located) and (codes[i] or not r["admin1"])
-        }
+            if r["latitude"] is not None
+            and i not in located
+            and (codes[i] or not r["admin1"])
+            and not self._in_named_province(codes[i], r)
+        ]
+        points = {(records[i]["latitude"], records[i]["longitude"]) for i in unsettled}
         for done, (lat, lon) in enumerate(sorted(points)):
             if done % 500 == 0:
                 report(
                     0.5 + 0.5 * done / len(points), f"Checking coordinates {done:,}/{len(points):,}"
                 )
             self._near(lat, lon)
-        for i, r in enumerate(records):
-            if r["latitude"] is None or i in located:
-                continue
+        for i in unsettled:
+            r = records[i]
             near = self._near(r["latitude"], r["longitude"])
             code = codes[i]
             if code and (near is None or near.country_code != code):
@@ -113,6 +122,17 @@ class PlaceFiller:
                     r["admin1"] = found.name
         report(1.0, "Places checked")
         return FillOutcome(geocoded, not_geocoded, tuple(problems))
+
+    def _in_named_province(self, code: str, record: dict[str, Any]) -> bool:
+        if not (code and record["admin1"]):
+            return False
+        key = (code, record["admin1"], record["latitude"], record["longitude"])
+        if key not in self._settled:
+            province = self._admin1_place(code, record["admin1"])
+            self._settled[key] = province is not None and (
+                distance_km(province.latitude, province.longitude, key[2], key[3]) <= _PROVINCE_KM
+            )
+        return self._settled[key]
 
     def _country_code(self, record: dict[str, Any]) -> str:
         name = record["country"]
