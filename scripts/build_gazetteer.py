@@ -10,7 +10,8 @@ Re-run with `make data` (or `python scripts/build_gazetteer.py`). Reads three tr
 Common English words are not made keys either (extraction scans every word of an article
 against the keys): words among wordfreq's 20,000 most frequent that Webster's word list
 (english-words' web2) has in lower case, so 'police', 'man' and 'reading' go but 'belfast' stays.
-A country, an admin1, a capital, a city of 500,000+ people and our own aliases always stay keys.
+A country, a capital, a city of 500,000+ people and our own aliases always stay keys; a
+province named by a common word ('Northern', 'Central') is found by admin1() but is no key.
 """
 
 from __future__ import annotations
@@ -395,13 +396,15 @@ def main(argv: list[str] | None = None) -> int:
         row.aliases.insert(0, row.name)
         row.name = name
 
+    # Not admin1 names: 'Northern', 'Central' and 'Lakes' are provinces and words alike.
     protected = curated | {normalize_name(r.name) for r in country_rows.values()}
-    protected |= {normalize_name(r.name) for r in admin1_rows.values()}
     protected |= {normalize_name(every[r.seat].name) for r in country_rows.values() if r.seat}
     protected |= {
         normalize_name(r.name) for r in place_rows.values() if r.population >= PROTECTED_POPULATION
     }
     blocked = (common - protected) | blocklist
+    if report := sorted(r.name for r in admin1_rows.values() if normalize_name(r.name) in blocked):
+        print("  provinces named by a common word (no keys):", report, file=sys.stderr)
     if report := sorted(
         (r.population, r.name, r.country_code)
         for r in place_rows.values()

@@ -215,6 +215,15 @@ def test_admin1_from_any_spelling(
     assert found is not None and found.name == name
 
 
+def test_province_named_by_a_common_word_is_found_by_admin1_not_by_key(
+    gazetteer: Gazetteer,
+) -> None:
+    northern = gazetteer.admin1("GH", "Northern")
+    assert northern is not None and northern.kind == "admin1"
+    assert gazetteer.candidates("Northern") == ()
+    assert northern in gazetteer.candidates("Northern Region")
+
+
 def test_admin1_of_another_country_is_none(gazetteer: Gazetteer) -> None:
     assert gazetteer.admin1("QA", "Ghazni") is None
 
