@@ -225,6 +225,17 @@ def test_choosing_a_province_changes_map_count_and_url(page: Page) -> None:
     assert "province=Kunduz" in page.page.url
 
 
+def test_filters_survive_a_visit_to_the_article_page(page: Page) -> None:
+    page.page.goto(page.page.url.split("?")[0] + "?province=Kunduz")
+    page.wait_count(3)
+    nav = page.page.get_by_test_id("stSidebarNav")
+    nav.get_by_text("Add an article").click()
+    page.page.get_by_role("heading", name="Add an article").wait_for(timeout=60_000)
+    nav.get_by_text("Map").click()
+    page.wait_count(3)
+    page.drawn(3)
+
+
 def test_downloads_hold_the_filtered_events(page: Page) -> None:
     page.wait_count(TOTAL)
     page.page.goto(page.page.url.split("?")[0] + "?province=Kunduz")

@@ -32,6 +32,7 @@ from conflictmap.models import EVENT_TYPES
 K_RANGE, K_ADMIN1, K_TYPES, K_SUBS = "f_range", "f_admin1", "f_types", "f_subs"
 K_ACTORS, K_TEXT, K_DATE, K_MODE, K_WINDOW = "f_actors", "f_text", "f_date", "f_mode", "f_window"
 K_PLAYING, K_INLINE, K_WARNINGS, K_SEEDED = "playing", "play_inline", "query_warnings", "seeded"
+K_LAST = "last_filters"
 PLAY_SECONDS = 1.2
 MODE_LABELS: dict[str, str] = {"cumulative": "Up to the date", "window": "Last N days"}
 
@@ -91,6 +92,9 @@ def seed_filters(events: pd.DataFrame) -> None:
         _write_state(parsed.filters, events)
         state[K_WARNINGS] = parsed.warnings
         state[K_SEEDED] = True
+    elif K_ADMIN1 not in state and isinstance(state.get(K_LAST), Filters):
+        # Back from another page: Streamlit dropped the widgets' values; the view was kept.
+        _write_state(clamp_filters(state[K_LAST], events=events), events)
     else:
         _write_state(_state_filters(events), events)
 
@@ -106,7 +110,8 @@ def reset_filters() -> None:
 
 
 def sync_query(filters: Filters) -> None:
-    """Put ``filters`` in the URL, so the view can be shared and reloaded."""
+    """Put ``filters`` in the URL, so the view can be shared and reloaded (and keep it here)."""
+    st.session_state[K_LAST] = filters
     wanted = {
         k: [v] if isinstance(v, str) else list(v) for k, v in filters_to_query(filters).items()
     }
