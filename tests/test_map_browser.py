@@ -94,7 +94,7 @@ def test_points_view_draws_every_event_and_escapes_popups(
     # One symbol per place: Ghazni's two events and Kunduz's two share one each.
     assert drawn["symbols"] == events[["latitude", "longitude"]].drop_duplicates().shape[0]
     assert page.locator(".leaflet-overlay-pane canvas").count() >= 1
-    assert page.locator(".cm-legend").inner_text().startswith("Event type")
+    assert page.locator(".cm-legend summary").inner_text() == "Event type"
     ARTIFACTS.mkdir(exist_ok=True)
     page.wait_for_timeout(300)  # the outline layer arrives by fetch
     page.screenshot(path=str(ARTIFACTS / "map_points_overview.png"))
@@ -109,6 +109,10 @@ def test_points_view_draws_every_event_and_escapes_popups(
           return [r.left + p.x, r.top + p.y];
         }"""
     )
+    page.mouse.move(x, y)
+    tooltip = page.locator(".leaflet-tooltip")
+    tooltip.wait_for(timeout=5_000)
+    assert tooltip.inner_text().startswith("Ghazni, Ghazni, Afghanistan · 2021-08-12 · 2 events")
     page.mouse.click(x, y)
     popup = page.locator(".leaflet-popup-content")
     popup.wait_for(timeout=5_000)

@@ -120,7 +120,8 @@ def test_the_notes_name_the_place_highlighted_and_escaped() -> None:
 
 
 def test_popups_carry_the_source_sentence_and_the_date_precision(events: pd.DataFrame) -> None:
-    popups = " ".join(s[5] for s in layer_data(rendered(events))["symbols"])
+    symbols = layer_data(rendered(events))["symbols"]
+    popups = " ".join(f"{s[4]} {s[5]} {s[8]}" for s in symbols)
     assert "stormed <mark>Ghazni</mark>" in popups
     assert "week of 2021-08-09" in popups
     assert "July 2021" in popups
@@ -161,10 +162,12 @@ def test_province_level_events_are_drawn_as_a_ring(events: pd.DataFrame) -> None
     data = layer_data(rendered(events))
     by_place = {s[0]: s for s in data["symbols"]}
     badakhshan = by_place[37.1166]
-    assert badakhshan[6] == province_radius_m("Afghanistan") > 20_000
-    assert "province-level location" in badakhshan[4]
-    assert all(s[6] == 0 for s in data["symbols"] if s[0] != 37.1166)
-    assert "new Ring(" in rendered(events) and "dashArray: '7 5'" in rendered(events)
+    assert badakhshan[7] == province_radius_m("Afghanistan") > 20_000
+    assert all(s[7] == 0 for s in data["symbols"] if s[0] != 37.1166)
+    page = rendered(events)
+    assert "new Ring(" in page
+    assert "dashArray: '7 5'" in page
+    assert "province-level location" in page
 
 
 def test_province_radius_falls_back_for_unknown_countries() -> None:

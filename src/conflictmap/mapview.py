@@ -7,7 +7,7 @@ import html
 import json
 import math
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from datetime import date, timedelta
 from typing import Any, Literal, get_args
 
@@ -37,8 +37,8 @@ DATA_ATTRIBUTION = (
 DEFAULT_PROVINCE_RADIUS_M = 50_000
 # How many events a place's popup details in full; the rest are counted. The budget keeps a
 # layer of 100,000 events within a few MB: with many places each gets fewer details.
-MAX_DETAILS_PER_PLACE = 5
-DETAIL_BUDGET = 3_000
+MAX_DETAILS_PER_PLACE = 3
+DETAIL_BUDGET = 1_500
 NOTES_MAX_CHARS = 400
 # Symbols at the same coordinates (to ~10 m) are one place.
 COORD_DECIMALS = 4
@@ -235,6 +235,11 @@ def event_popup_html(row: Mapping[str, Any]) -> str:
 # --- aggregation -------------------------------------------------------------------------------
 
 
+# A symbol travels as a compact array; the layer's script assembles tooltip and popup from it:
+# [lat, lon, count, type parts, place, dates, fatalities, ring metres, details, more, places].
+# Every string in it is escaped HTML.
+
+
 def _points_payload(frame: pd.DataFrame) -> dict[str, Any]:
     if frame.empty:
         return {"symbols": []}
@@ -247,8 +252,7 @@ def _points_payload(frame: pd.DataFrame) -> dict[str, Any]:
         + work["halo"].astype(str)
     )
     groups = work.groupby("site", sort=False)
-    counts = groups.size()
-    per_place = max(1, min(MAX_DETAILS_PER_PLACE, DETAIL_BUDGET // max(1, len(counts))))
+    per_place = max(1, min(MAX_DETAILS_PER_PLACE, DETAIL_BUDGET // max(1, groups.ngroups)))
     parts = _type_parts(work, "site")
     latest = (
         work.sort_values("_date", ascending=False, kind="stable").groupby("site").head(per_place)
@@ -261,64 +265,42 @@ def _points_payload(frame: pd.DataFrame) -> dict[str, Any]:
             newest[row["site"]] = date_label(
                 row["event_date"], row["time_precision"], row["date_text"]
             )
-    first = groups.agg(
+    info = groups.agg(
+        n=("latitude", "size"),
         lat=("latitude", "first"),
         lon=("longitude", "first"),
         halo=("halo", "first"),
-        location=("location", _mode),
         admin1=("admin1", "first"),
         country=("country", "first"),
         first_date=("_date", "min"),
         last_date=("_date", "max"),
         fatalities=("_fatalities", "sum"),
     )
+    info["location"] = _most_common(work, "site", "location")
     symbols: list[list[Any]] = []
-    for site, info in first.iterrows():
-        n = int(counts[site])
-        place = ", ".join(p for p in (info["location"], info["admin1"], info["country"]) if p)
-        place = place or f"{info['lat']:.4f}, {info['lon']:.4f}"
-        when = newest[site] if n == 1 else _date_range(info["first_date"], info["last_date"])
-        halo = bool(info["halo"])
-        tip = f"<b>{html.escape(info['location'] or place)}</b> · {html.escape(when)}"
-        if n > 1:
-            tip += f" · {n} events"
-        if halo:
-            tip += " · <i>province-level location</i>"
-        header = (
-            f'<div class="cm-place"><b>{html.escape(place)}</b>'
-            + (
-                ' <span class="cm-prov">province-level location: the event is somewhere in'
-                " the province, not at this point</span>"
-                if halo
-                else ""
-            )
-            + f"<div>{n} event{'s' if n != 1 else ''} · {html.escape(when)} · "
-            + f"{int(info['fatalities'])} fatalities</div>"
-            + _type_breakdown(parts[site])
-            + "</div>"
-        )
+    for site, row in zip(info.index, info.to_dict("records"), strict=True):
+        n = int(row["n"])
+        place = ", ".join(p for p in (row["location"], row["admin1"], row["country"]) if p)
+        place = place or f"{row['lat']:.4f}, {row['lon']:.4f}"
+        when = newest[site] if n == 1 else _date_range(row["first_date"], row["last_date"])
         shown = details.get(site, [])
-        more = n - len(shown)
-        footer = (
-            f'<div class="cm-more">and {more} earlier event{"s" if more != 1 else ""} here'
-            " (see the table)</div>"
-            if more > 0
-            else ""
-        )
-        radius = province_radius_m(info["country"]) if halo else 0
         symbols.append(
             [
-                round(float(info["lat"]), 5),
-                round(float(info["lon"]), 5),
+                round(float(row["lat"]), 5),
+                round(float(row["lon"]), 5),
                 n,
                 parts[site],
-                tip,
-                header + "".join(shown) + footer,
-                radius,
+                html.escape(place),
+                html.escape(when),
+                int(row["fatalities"]),
+                province_radius_m(row["country"]) if row["halo"] else 0,
+                "".join(shown),
+                n - len(shown),
+                0,
             ]
         )
-    # Rings first, then small counts over big ones: the canvas draws in order, clicks hit the top.
-    symbols.sort(key=lambda s: (s[6] == 0, -s[2]))
+    # Rings first, then big counts under small ones: the canvas draws in order, clicks hit the top.
+    symbols.sort(key=lambda s: (s[7] == 0, -s[2]))
     return {"symbols": symbols}
 
 
@@ -330,29 +312,34 @@ def _density_payload(frame: pd.DataFrame) -> dict[str, Any]:
     work["row"] = np.floor(work["latitude"] / size).astype(int)
     work["col"] = np.floor(work["longitude"] / size).astype(int)
     work["cell"] = work["row"].astype(str) + ":" + work["col"].astype(str)
-    counts = work.groupby("cell", sort=False).size()
     parts = _type_parts(work, "cell")
-    places = work.groupby(["cell", "location"], sort=False).size().rename("n").reset_index()
+    places = work.loc[work["location"] != ""].groupby(["cell", "location"], sort=False).size()
     top_places = (
-        places.sort_values("n", ascending=False, kind="stable")
+        places.rename("n")
+        .reset_index()
+        .sort_values("n", ascending=False, kind="stable")
         .groupby("cell")
         .head(3)
         .groupby("cell")["location"]
-        .agg(lambda s: ", ".join(x for x in s if x))
+        .agg(", ".join)
     )
-    rows = work.groupby("cell", sort=False)[["row", "col"]].first()
-    top = int(counts.max())
+    info = work.groupby("cell", sort=False).agg(
+        n=("row", "size"), row=("row", "first"), col=("col", "first")
+    )
+    top = int(info["n"].max())
     cells: list[list[Any]] = []
-    for cell, rc in rows.iterrows():
-        n = int(counts[cell])
-        south, west = rc["row"] * size, rc["col"] * size
-        level = _ramp_level(n, top)
-        tip = f"<b>{n} event{'s' if n != 1 else ''}</b> in this {size:g}° cell"
-        names = top_places.get(cell, "")
-        if names:
-            tip += f"<br>{html.escape(names)}"
-        tip += _type_breakdown(parts[cell])
-        cells.append([round(south, 5), round(west, 5), n, DENSITY_RAMP[level], tip])
+    for cell, row in zip(info.index, info.to_dict("records"), strict=True):
+        n = int(row["n"])
+        cells.append(
+            [
+                round(row["row"] * size, 5),
+                round(row["col"] * size, 5),
+                n,
+                _ramp_level(n, top),
+                html.escape(top_places.get(cell, "")),
+                parts[cell],
+            ]
+        )
     cells.sort(key=lambda c: c[2])
     return {"cells": cells, "size": size}
 
@@ -361,13 +348,12 @@ def _provinces_payload(frame: pd.DataFrame) -> dict[str, Any]:
     if frame.empty:
         return {"symbols": []}
     work = _with_keys(frame)
-    # Events with no province are summed under their country (or their own coordinates).
+    # Events with no province are summed under their country ("unknown" without one).
     fallback = work["country"].where(work["country"] != "", "unknown")
     work["prov"] = work["country"] + "|" + work["admin1"].where(work["admin1"] != "", fallback)
-    groups = work.groupby("prov", sort=False)
-    counts = groups.size()
     parts = _type_parts(work, "prov")
-    info = groups.agg(
+    info = work.groupby("prov", sort=False).agg(
+        n=("latitude", "size"),
         lat=("latitude", "mean"),
         lon=("longitude", "mean"),
         admin1=("admin1", "first"),
@@ -378,21 +364,23 @@ def _provinces_payload(frame: pd.DataFrame) -> dict[str, Any]:
         places=("location", "nunique"),
     )
     symbols: list[list[Any]] = []
-    for key, row in info.iterrows():
-        n = int(counts[key])
-        name = row["admin1"] or f"{row['country'] or 'Unknown country'}: province unknown"
-        title = html.escape(", ".join(p for p in (name, row["country"]) if p and p != name) or name)
-        when = _date_range(row["first_date"], row["last_date"])
-        tip = f"<b>{html.escape(name)}</b> · {n} event{'s' if n != 1 else ''}"
-        pop = (
-            f'<div class="cm-place"><b>{title}</b><div>{n} event{"s" if n != 1 else ""}'
-            f" at {int(row['places'])} place{'s' if row['places'] != 1 else ''} · "
-            f"{html.escape(when)} · {int(row['fatalities'])} fatalities</div>"
-            + _type_breakdown(parts[key])
-            + "</div>"
-        )
+    for key, row in zip(info.index, info.to_dict("records"), strict=True):
+        name = row["admin1"] or "province unknown"
+        place = ", ".join(p for p in (name, row["country"]) if p)
         symbols.append(
-            [round(float(row["lat"]), 5), round(float(row["lon"]), 5), n, parts[key], tip, pop, 0]
+            [
+                round(float(row["lat"]), 5),
+                round(float(row["lon"]), 5),
+                int(row["n"]),
+                parts[key],
+                html.escape(place),
+                html.escape(_date_range(row["first_date"], row["last_date"])),
+                int(row["fatalities"]),
+                0,
+                "",
+                0,
+                int(row["places"]),
+            ]
         )
     symbols.sort(key=lambda s: -s[2])
     return {"symbols": symbols}
@@ -439,15 +427,6 @@ def _type_parts(work: pd.DataFrame, key: str) -> dict[Any, list[list[int]]]:
     return parts
 
 
-def _type_breakdown(parts: Iterable[list[int]]) -> str:
-    items = [
-        f'<span class="cm-sw" style="background:{TYPE_COLOURS[k]}"></span>'
-        f"{html.escape(TYPE_NAMES[k])} {n}"
-        for k, n in parts
-    ]
-    return '<div class="cm-types">' + "<br>".join(items) + "</div>"
-
-
 def _cell_size(frame: pd.DataFrame) -> float:
     """A round grid step giving about 40 cells across the events' extent."""
     span = max(
@@ -475,9 +454,12 @@ def _date_range(first: str, last: str) -> str:
     return f"{first} – {last}"
 
 
-def _mode(values: pd.Series) -> str:
-    counts = values[values != ""].value_counts()
-    return str(counts.index[0]) if len(counts) else ""
+def _most_common(work: pd.DataFrame, key: str, column: str) -> pd.Series:
+    """Per group, the most frequent non-empty value of ``column`` ("" when there is none)."""
+    named = work.loc[work[column] != "", [key, column]]
+    counts = named.groupby([key, column], sort=False).size().rename("n").reset_index()
+    best = counts.sort_values("n", ascending=False, kind="stable").drop_duplicates(key)
+    return best.set_index(key)[column].reindex(work[key].unique()).fillna("")
 
 
 _MONTH_WORDS = (
@@ -597,6 +579,7 @@ class _EventSymbols(MacroElement):
         super().__init__()
         self._name = "ConflictmapEvents"
         payload["types"] = [list(p) for p in zip(TYPE_NAMES, TYPE_COLOURS, strict=True)]
+        payload["ramp"] = list(DENSITY_RAMP)
         self.payload = payload
         self.data = script_json(payload)
         self.js = _EVENTS_JS
@@ -604,9 +587,10 @@ class _EventSymbols(MacroElement):
 
 _BASE_CSS = """
 .leaflet-container { background: #dfe8ee; }
-.cm-legend { background: rgba(255,255,255,.92); padding: 6px 8px; border-radius: 4px;
-  font: 12px/1.35 system-ui, sans-serif; box-shadow: 0 1px 4px rgba(0,0,0,.3); max-width: 240px; }
-.cm-legend h4 { margin: 0 0 4px; font-size: 12px; }
+.cm-legend { background: rgba(255,255,255,.92); padding: 4px 7px; border-radius: 4px;
+  font: 11px/1.3 system-ui, sans-serif; box-shadow: 0 1px 4px rgba(0,0,0,.3); max-width: 230px; }
+.cm-legend summary { font-weight: 600; cursor: pointer; }
+.cm-key { margin-top: 3px; }
 .cm-sw { display: inline-block; width: 10px; height: 10px; border-radius: 50%;
   margin-right: 5px; vertical-align: -1px; border: 1px solid rgba(0,0,0,.35); }
 .cm-ring { display: inline-block; width: 12px; height: 12px; border-radius: 50%;
@@ -698,11 +682,11 @@ _BASE_JS = """
   var legend = L.control({position: 'bottomright'});
   legend.onAdd = function () {
     var div = L.DomUtil.create('div', 'cm-legend');
-    div.innerHTML = '<h4>Event type</h4>' + cfg.legend +
-      '<div style="margin-top:4px">Number: events at one place</div>' +
+    div.innerHTML = '<details open><summary>Event type</summary>' + cfg.legend +
+      '<div class="cm-key">Number: events at one place</div>' +
       '<div><span class="cm-ring"></span>province-level location</div>' +
       '<div class="cm-ramp">Density: ' + cfg.ramp.map(function (c) {
-        return '<span style="background:' + c + '"></span>'; }).join('') + '</div>';
+        return '<span style="background:' + c + '"></span>'; }).join('') + '</div></details>';
     L.DomEvent.disableClickPropagation(div);
     return div;
   };
@@ -756,30 +740,70 @@ _EVENTS_JS = """
     }
   });
   function radius(n) { return 6 + 5 * Math.log10(n); }
+  function plural(n, word) { return n + ' ' + word + (n === 1 ? '' : 's'); }
+  function types(parts) {
+    return '<div class="cm-types">' + parts.map(function (p) {
+      return '<span class="cm-sw" style="background:' + colours[p[0]] + '"></span>' +
+        data.types[p[0]][0] + ' ' + p[1];
+    }).join('<br>') + '</div>';
+  }
+  function tooltip(s) {
+    return '<b>' + s[4] + '</b> · ' + s[5] + (s[2] > 1 ? ' · ' + plural(s[2], 'event') : '') +
+      (s[7] > 0 ? ' · <i>province-level location</i>' : '');
+  }
+  function popup(s) {
+    return '<div class="cm-place"><b>' + s[4] + '</b>' + (s[7] > 0 ?
+      '<span class="cm-prov">province-level location: the event is somewhere in the ' +
+      'province, not at this point</span>' : '') +
+      '<div>' + plural(s[2], 'event') + (s[10] ? ' at ' + plural(s[10], 'place') : '') +
+      ' · ' + s[5] + ' · ' + s[6] + (s[6] === 1 ? ' fatality' : ' fatalities') +
+      '</div>' + types(s[3]) + '</div>' + s[8] + (s[9] > 0 ? '<div class="cm-more">and ' +
+      plural(s[9], 'earlier event') + ' here (see the table)</div>' : '');
+  }
   (data.symbols || []).forEach(function (s) {
     var layer;
-    if (s[6] > 0) {
-      layer = new Ring([s[0], s[1]], {radius: s[6], color: dominant(s[3]), weight: 2,
+    if (s[7] > 0) {
+      layer = new Ring([s[0], s[1]], {radius: s[7], color: dominant(s[3]), weight: 2,
         dashArray: '7 5', fillColor: dominant(s[3]), fillOpacity: 0.07, count: s[2]});
     } else {
       layer = new Pie([s[0], s[1]], {radius: radius(s[2]), color: '#222', weight: 1,
         fillOpacity: 0.85, count: s[2], parts: s[3]});
     }
-    layer.bindTooltip(s[4], {direction: 'top'});
-    layer.bindPopup(s[5], {maxWidth: 360});
+    layer.cm = s;
     group.addLayer(layer);
+  });
+  // Tooltips and popups are bound on first use: a few thousand symbols stay cheap to add.
+  group.on('mouseover', function (e) {
+    var s = e.layer.cm;
+    if (s && !e.layer.getTooltip()) {
+      e.layer.bindTooltip(tooltip(s), {direction: 'top'}).openTooltip(e.latlng);
+    }
+  });
+  group.on('click', function (e) {
+    var s = e.layer.cm;
+    if (s && !e.layer.getPopup()) {
+      e.layer.bindPopup(popup(s), {maxWidth: 360}).openPopup(e.latlng);
+    }
   });
   (data.cells || []).forEach(function (c) {
     var d = data.size;
     var cell = L.rectangle([[c[0], c[1]], [c[0] + d, c[1] + d]], {color: '#7a0177',
-      weight: 0.4, fillColor: c[3], fillOpacity: 0.65});
-    cell.bindTooltip(c[4], {sticky: true});
+      weight: 0.4, fillColor: data.ramp[c[3]], fillOpacity: 0.65});
+    cell.cmCell = c;
     group.addLayer(cell);
+  });
+  group.on('mouseover', function (e) {
+    var c = e.layer.cmCell, d = data.size;
+    if (c && !e.layer.getTooltip()) {
+      e.layer.bindTooltip('<b>' + plural(c[2], 'event') + '</b> in this ' + d + '° cell' +
+        (c[4] ? '<br>' + c[4] : '') + types(c[5]), {sticky: true}).openTooltip(e.latlng);
+    }
   });
   function done() {
     if (data.fit) {
       var b = L.latLngBounds(data.fit);
-      group._map.fitBounds(b.pad(0.05), {maxZoom: 9, animate: false});
+      // Pixel padding too: a symbol is drawn around its point and must not be cut at the edge.
+      group._map.fitBounds(b.pad(0.05), {maxZoom: 9, animate: false, padding: [28, 28]});
     }
     // Set once the canvas has drawn (Leaflet redraws on the next frame): tests and the
     // benchmark wait for it.
