@@ -234,13 +234,15 @@ def test_admin1_of_another_country_is_none(gazetteer: Gazetteer) -> None:
 
 
 def test_every_admin1_and_country_has_a_seat_in_it(gazetteer: Gazetteer) -> None:
+    # Seats set by hand may lie outside their province (Kyiv, seat of Kyiv oblast).
+    by_hand = {int(row[2]) for row in read_tsv(DATA / "gazetteer_seats.tsv")}
     admin1 = [p for p in gazetteer if p.kind == "admin1"]
     assert len(admin1) > 3500
     for province in admin1:
         seat = gazetteer.seat(province)
         assert seat is not None, province
         assert seat.country_code == province.country_code, province
-        assert seat.admin1 == province.name, (province, seat)
+        assert seat.admin1 == province.name or seat.geonameid in by_hand, (province, seat)
         assert (province.latitude, province.longitude) == (seat.latitude, seat.longitude)
     countries = [p for p in gazetteer if p.kind == "country"]
     assert len(countries) >= 245
