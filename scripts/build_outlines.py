@@ -107,7 +107,8 @@ def country_outlines(
 
 
 def province_seats(areas: dict[str, float]) -> tuple[list[list[Any]], dict[str, float]]:
-    """Each province's seat as ``[label, lat, lon]``, and a typical province radius per country.
+    """Each province's seat as ``[town, lat, lon, province]`` (province "" when the town has
+    the province's name), and a typical province radius per country.
 
     The radius is that of a circle as large as the country's mean province: the map draws a
     province-level event as a ring that size.
@@ -124,9 +125,9 @@ def province_seats(areas: dict[str, float]) -> tuple[list[list[Any]], dict[str, 
         )
         country_names[place.country_code] = place.country
         seat = gazetteer.seat(place)
-        town = seat.name if seat is not None else ""
-        label = place.name if not town or town == place.name else f"{town} ({place.name})"
-        seats.append([label, round(place.latitude, 3), round(place.longitude, 3)])
+        town = seat.name if seat is not None else place.name
+        province = "" if town == place.name else place.name
+        seats.append([town, round(place.latitude, 3), round(place.longitude, 3), province])
     seats.sort()
     radii = {}
     for code, count in sorted(provinces_per_country.items()):

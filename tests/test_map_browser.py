@@ -152,3 +152,30 @@ def test_outline_layer_loads_from_the_static_files(map_browser: Any, site: str) 
     assert not [m for m in console if "outline layer not loaded" in m]
     assert Path(ARTIFACTS).exists()
     page.close()
+
+
+def test_a_province_level_event_is_a_hollow_ring(map_browser: Any, site: str) -> None:
+    page, _, _ = _open(map_browser, f"{site}/points.html")
+    ring = page.evaluate(
+        """() => {
+          const g = window.conflictmapLayer, map = g._map;
+          const l = g.getLayers().find(l => l.cm && l.cm[7] > 0);
+          const p = map.latLngToContainerPoint(l.getLatLng());
+          const r = map.getContainer().getBoundingClientRect();
+          return {x: r.left + p.x, y: r.top + p.y, radius: l._radius, dashed: l.options.dashArray,
+                  filled: l.options.fill};
+        }"""
+    )
+    assert ring["dashed"]
+    assert ring["filled"] is False
+    assert ring["radius"] > 15  # pixels: a province, not a town
+    # Inside the ring, away from its line and centre, the ring does not answer the mouse.
+    page.mouse.move(ring["x"] + ring["radius"] / 2, ring["y"] + ring["radius"] / 3)
+    page.wait_for_timeout(300)
+    assert page.locator(".leaflet-tooltip").count() == 0
+    page.mouse.move(ring["x"] + ring["radius"], ring["y"])
+    tooltip = page.locator(".leaflet-tooltip")
+    tooltip.wait_for(timeout=5_000)
+    assert "Badakhshan" in tooltip.inner_text()
+    assert "province-level location" in tooltip.inner_text()
+    page.close()

@@ -630,9 +630,11 @@ _BASE_JS = """
         ctx.strokeText(o.label.toUpperCase(), p.x, p.y);
         ctx.fillText(o.label.toUpperCase(), p.x, p.y);
       } else {
-        ctx.font = '11px system-ui, sans-serif'; ctx.textAlign = 'left'; ctx.fillStyle = '#333';
-        ctx.strokeText(o.label, p.x + 5, p.y);
-        ctx.fillText(o.label, p.x + 5, p.y);
+        // The province's name joins its seat's once there is room for it.
+        var text = o.province && z >= o.labelZoom + 1 ? o.label + ' (' + o.province + ')' : o.label;
+        ctx.font = '10px system-ui, sans-serif'; ctx.textAlign = 'left'; ctx.fillStyle = '#555';
+        ctx.strokeText(text, p.x + 5, p.y);
+        ctx.fillText(text, p.x + 5, p.y);
       }
     }
   });
@@ -673,7 +675,7 @@ _BASE_JS = """
     (d.capitals || []).forEach(function (c) {
       new Label([c[1], c[2]], {renderer: lineRenderer, pane: 'cmLines', interactive: false,
         radius: 2.5, weight: 1, color: '#444', fillColor: '#fff', fillOpacity: 1,
-        label: c[0], dotZoom: 5, labelZoom: 7}).addTo(map);
+        label: c[0], province: c[3], dotZoom: 5, labelZoom: 6}).addTo(map);
     });
   }).catch(function (err) {
     console.warn('conflictmap: outline layer not loaded (' + err + '); drawing a graticule');
@@ -729,8 +731,13 @@ _EVENTS_JS = """
       if (o.count > 1) { drawLabel(ctx, p, o.count, Math.max(9, Math.min(13, rad))); }
     }
   });
-  // A province-level location: a dashed ring in metres, with its count at the centre.
+  // A province-level location: a hollow dashed ring in metres, its count at the centre. Only
+  // the ring and the count react to the mouse, not the whole province under them.
   var Ring = L.Circle.extend({
+    _containsPoint: function (p) {
+      var d = p.distanceTo(this._point), slack = this._clickTolerance() + 3;
+      return Math.abs(d - this._radius) <= slack || d <= 10;
+    },
     _updatePath: function () {
       L.Circle.prototype._updatePath.call(this);
       var r = this._renderer;
@@ -739,7 +746,7 @@ _EVENTS_JS = """
       }
     }
   });
-  function radius(n) { return 6 + 5 * Math.log10(n); }
+  function radius(n) { return 7 + 5 * Math.log10(n); }
   function plural(n, word) { return n + ' ' + word + (n === 1 ? '' : 's'); }
   function types(parts) {
     return '<div class="cm-types">' + parts.map(function (p) {
@@ -764,7 +771,7 @@ _EVENTS_JS = """
     var layer;
     if (s[7] > 0) {
       layer = new Ring([s[0], s[1]], {radius: s[7], color: dominant(s[3]), weight: 2,
-        dashArray: '7 5', fillColor: dominant(s[3]), fillOpacity: 0.07, count: s[2]});
+        opacity: 0.85, dashArray: '7 5', fill: false, count: s[2]});
     } else {
       layer = new Pie([s[0], s[1]], {radius: radius(s[2]), color: '#222', weight: 1,
         fillOpacity: 0.85, count: s[2], parts: s[3]});
