@@ -13,7 +13,7 @@ import streamlit as st
 from conflictmap import article_page, ui, ui_filters
 from conflictmap.assets import ensure_static_assets
 from conflictmap.config import Settings
-from conflictmap.filters import filter_events
+from conflictmap.filters import Choices, filter_choices, filter_events
 from conflictmap.store import EventStore
 
 st.set_page_config(page_title="conflictmap", layout="wide", initial_sidebar_state="expanded")
@@ -32,6 +32,12 @@ def load_events(store_path: str, version: str, _store: EventStore) -> pd.DataFra
     return _store.events(acled=True)
 
 
+@st.cache_data(show_spinner=False, max_entries=4)
+def load_choices(store_path: str, version: str, _events: pd.DataFrame) -> Choices:
+    """What the filters offer (dates, provinces, types, actors), once per ``version``."""
+    return filter_choices(_events)
+
+
 @ui.guarded
 def main() -> None:
     settings = Settings.from_env()
@@ -42,6 +48,7 @@ def main() -> None:
         f"{o}={n}" for o, n in zip(uploads["origin"], uploads["events"], strict=True)
     )
     events = load_events(str(settings.store_path), version, store)
+    choices = load_choices(str(settings.store_path), version, events)
 
     st.title("conflictmap")
     st.markdown(
@@ -49,12 +56,12 @@ def main() -> None:
         "or imported from ACLED-style files, on a map that works offline. Choose what to see "
         "in the sidebar and with the timeline: everything below follows them."
     )
-    ui_filters.seed_filters(events)
+    ui_filters.seed_filters(events, choices)
     for warning in st.session_state.pop(ui_filters.K_WARNINGS, ()):
         st.warning(ui.md_escape(warning))
-    ui_filters.sidebar_filters(events)
-    ui_filters.timeline(events)
-    filters = ui_filters.current_filters(events)
+    ui_filters.sidebar_filters(choices)
+    ui_filters.timeline(events, choices)
+    filters = ui_filters.current_filters(choices)
     ui_filters.sync_query(filters)
     shown = filter_events(events, filters)
 

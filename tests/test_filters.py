@@ -13,10 +13,13 @@ from hypothesis import strategies as st
 
 from conflictmap.filters import (
     QUERY_KEYS,
+    Choices,
     Filters,
     clamp_filters,
     date_bounds,
     describe_filters,
+    event_days,
+    filter_choices,
     filter_events,
     filters_from_query,
     filters_to_query,
@@ -76,13 +79,42 @@ def test_empty_table(events: pd.DataFrame) -> None:
 
 
 def test_clamp_drops_limits_at_the_bounds(events: pd.DataFrame) -> None:
+    bounds = date_bounds(events)
     clamped = clamp_filters(
         Filters(start=date(2015, 7, 2), end=date(2021, 8, 12), timeline=date(2021, 8, 12)),
-        events=events,
+        bounds=bounds,
     )
     assert clamped == Filters()
-    inside = clamp_filters(Filters(end=date(2021, 8, 9), timeline=date(2021, 8, 11)), events=events)
+    inside = clamp_filters(Filters(end=date(2021, 8, 9), timeline=date(2021, 8, 11)), bounds=bounds)
     assert inside == Filters(end=date(2021, 8, 9))
+
+
+def test_clamp_without_dates() -> None:
+    filters = Filters(start=date(2021, 1, 1), timeline=date(2021, 2, 1), admin1=("Ghazni",))
+    assert clamp_filters(filters, bounds=None) == Filters(admin1=("Ghazni",))
+
+
+def test_choices(events: pd.DataFrame) -> None:
+    choices = filter_choices(events)
+    assert choices.bounds == (date(2015, 7, 2), date(2021, 8, 12))
+    assert dict(choices.admin1)["Kunduz"] == 3
+    assert [name for name, _ in choices.admin1][:2] == ["Badakhshan", "Baghlan"]
+    assert choices.event_types == (
+        "Battles",
+        "Explosions/Remote violence",
+        "Violence against civilians",
+        "Strategic developments",
+    )
+    assert choices.sub_types_of(["Strategic developments"]) == ["Agreement", "Arrests"]
+    assert len(choices.sub_types_of([])) == 6
+    assert "Daoud Laghmani" in choices.actors and "" not in choices.actors
+    assert filter_choices(events.iloc[0:0]) == Choices(bounds=None)
+
+
+def test_event_days(events: pd.DataFrame) -> None:
+    days = event_days(events)
+    assert days[0] == date(2015, 7, 2) and days[-1] == date(2021, 8, 12)
+    assert len(days) == len(set(events["event_date"]))
 
 
 def test_invalid_records_are_refused() -> None:

@@ -9,6 +9,8 @@ from typing import Literal, cast, get_args
 
 import pandas as pd
 
+from conflictmap.models import EVENT_TYPES
+
 TimelineMode = Literal["cumulative", "window"]
 TIMELINE_MODES: tuple[TimelineMode, ...] = get_args(TimelineMode)
 
@@ -68,6 +70,55 @@ class ParsedQuery:
 
     filters: Filters
     warnings: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Choices:
+    """What there is to choose from in an event table: its date range and the values present."""
+
+    bounds: tuple[date, date] | None
+    admin1: tuple[tuple[str, int], ...] = ()  # (province, events), by name
+    event_types: tuple[str, ...] = ()  # ACLED's order, then any others
+    sub_event_types: tuple[tuple[str, str], ...] = ()  # (event type, sub-event type)
+    actors: tuple[str, ...] = ()
+
+    def sub_types_of(self, event_types: Iterable[str]) -> list[str]:
+        """The sub-event types present under ``event_types`` (all of them when empty)."""
+        wanted = set(event_types)
+        return sorted(
+            {sub for typ, sub in self.sub_event_types if not wanted or typ in wanted},
+            key=str.casefold,
+        )
+
+
+def filter_choices(events: pd.DataFrame) -> Choices:
+    """The date range, provinces (with counts), types, sub-types and actors in ``events``."""
+    provinces = _text(events, "admin1").str.strip()
+    counts = provinces[provinces != ""].value_counts()
+    present = set(distinct_values(events, "event_type"))
+    pairs = pd.DataFrame(
+        {"t": _text(events, "event_type").str.strip(), "s": _text(events, "sub_event_type")}
+    )
+    pairs["s"] = pairs["s"].str.strip()
+    pairs = pairs[pairs["s"] != ""].drop_duplicates()
+    return Choices(
+        bounds=date_bounds(events),
+        admin1=tuple(
+            (str(k), int(counts[k])) for k in sorted(counts.index, key=lambda k: str(k).casefold())
+        ),
+        event_types=(
+            *(t for t in EVENT_TYPES if t in present),
+            *sorted(present - set(EVENT_TYPES), key=str.casefold),
+        ),
+        sub_event_types=tuple(sorted(zip(pairs["t"], pairs["s"], strict=True))),
+        actors=tuple(distinct_values(events, "actor1", "actor2")),
+    )
+
+
+def event_days(events: pd.DataFrame) -> list[date]:
+    """The distinct event dates, in order."""
+    days = pd.Series(event_dates(events).dropna().unique())
+    return sorted(d.date() for d in days)
 
 
 def event_dates(events: pd.DataFrame) -> pd.Series:
@@ -252,16 +303,16 @@ def filters_from_query(params: QueryParams, *, events: pd.DataFrame) -> ParsedQu
         mode=mode,
         window_days=window_days,
     )
-    return ParsedQuery(clamp_filters(filters, events=events), tuple(warnings))
+    return ParsedQuery(clamp_filters(filters, bounds=date_bounds(events)), tuple(warnings))
 
 
-def clamp_filters(filters: Filters, *, events: pd.DataFrame) -> Filters:
-    """``filters`` with its dates inside the events' date range, and limits at a bound dropped.
+def clamp_filters(filters: Filters, *, bounds: tuple[date, date] | None) -> Filters:
+    """``filters`` with its dates inside ``bounds`` (the events' date range, see date_bounds),
+    and limits at a bound dropped.
 
     A date at the first or last event date limits nothing, so it becomes ``None``; this keeps
     shared links short and lets a view follow new data that extends the range.
     """
-    bounds = date_bounds(events)
     if bounds is None:
         return replace(filters, start=None, end=None, timeline=None)
     lo, hi = bounds

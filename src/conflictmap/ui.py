@@ -14,7 +14,6 @@ from streamlit_folium import st_folium
 from conflictmap import charts, exports, mapview
 from conflictmap.errors import ConflictMapError
 from conflictmap.filters import Filters, date_bounds, describe_filters, distinct_values
-from conflictmap.ui_filters import text_column
 
 log = logging.getLogger("conflictmap.app")
 F = TypeVar("F", bound=Callable[..., Any])
@@ -42,6 +41,13 @@ TABLE_COLUMNS: dict[str, Any] = {
     "event_id_cnty": st.column_config.TextColumn("Event id"),
 }
 _MARKDOWN_SPECIALS = set("\\`*_{}[]()#+-.!|<>~$:=&\"'")
+
+
+def text_column(events: pd.DataFrame, column: str) -> pd.Series:
+    """``column`` as stripped text ("" where missing; all "" when the column is absent)."""
+    if column not in events:
+        return pd.Series("", index=events.index, dtype="string")
+    return events[column].astype("string").fillna("").str.strip()
 
 
 def md_escape(text: object) -> str:

@@ -14,19 +14,17 @@ from conflictmap.filters import (
     MAX_WINDOW_DAYS,
     QUERY_KEYS,
     TIMELINE_MODES,
+    Choices,
     Filters,
     TimelineMode,
     clamp_filters,
-    date_bounds,
-    distinct_values,
-    event_dates,
+    event_days,
     filter_events,
     filters_from_query,
     filters_to_query,
     next_frame,
     timeline_frames,
 )
-from conflictmap.models import EVENT_TYPES
 
 # Session-state keys of the filter widgets.
 K_RANGE, K_ADMIN1, K_TYPES, K_SUBS = "f_range", "f_admin1", "f_types", "f_subs"
@@ -41,11 +39,10 @@ def _query_params() -> dict[str, list[str]]:
     return {key: st.query_params.get_all(key) for key in st.query_params if key in QUERY_KEYS}
 
 
-def _write_state(filters: Filters, events: pd.DataFrame) -> None:
-    bounds = date_bounds(events)
+def _write_state(filters: Filters, choices: Choices) -> None:
     state = st.session_state
-    if bounds is not None:
-        lo, hi = bounds
+    if choices.bounds is not None:
+        lo, hi = choices.bounds
         state[K_RANGE] = (filters.start or lo, filters.end or hi)
         state[K_DATE] = filters.timeline or filters.end or hi
     state[K_ADMIN1] = list(filters.admin1)
@@ -57,12 +54,12 @@ def _write_state(filters: Filters, events: pd.DataFrame) -> None:
     state[K_WINDOW] = filters.window_days
 
 
-def current_filters(events: pd.DataFrame) -> Filters:
+def current_filters(choices: Choices) -> Filters:
     """The filters the widgets hold now."""
-    return _state_filters(events)
+    return _state_filters(choices)
 
 
-def _state_filters(events: pd.DataFrame) -> Filters:
+def _state_filters(choices: Choices) -> Filters:
     state = st.session_state
     start, end = state.get(K_RANGE, (None, None))
     filters = Filters(
@@ -77,10 +74,10 @@ def _state_filters(events: pd.DataFrame) -> Filters:
         mode=cast(TimelineMode, state.get(K_MODE) or "cumulative"),
         window_days=int(state.get(K_WINDOW) or 7),
     )
-    return clamp_filters(filters, events=events)
+    return clamp_filters(filters, bounds=choices.bounds)
 
 
-def seed_filters(events: pd.DataFrame) -> None:
+def seed_filters(events: pd.DataFrame, choices: Choices) -> None:
     """Once per session, the widgets take the URL's filters; every run, values are made valid.
 
     Values are checked against the current events before any widget is drawn: an upload or a
@@ -89,14 +86,14 @@ def seed_filters(events: pd.DataFrame) -> None:
     state = st.session_state
     if not state.get(K_SEEDED):
         parsed = filters_from_query(_query_params(), events=events)
-        _write_state(parsed.filters, events)
+        _write_state(parsed.filters, choices)
         state[K_WARNINGS] = parsed.warnings
         state[K_SEEDED] = True
     elif K_ADMIN1 not in state and isinstance(state.get(K_LAST), Filters):
         # Back from another page: Streamlit dropped the widgets' values; the view was kept.
-        _write_state(clamp_filters(state[K_LAST], events=events), events)
+        _write_state(clamp_filters(state[K_LAST], bounds=choices.bounds), choices)
     else:
-        _write_state(_state_filters(events), events)
+        _write_state(_state_filters(choices), choices)
 
 
 def reset_filters() -> None:
@@ -119,16 +116,16 @@ def sync_query(filters: Filters) -> None:
         st.query_params.from_dict(filters_to_query(filters))
 
 
-def sidebar_filters(events: pd.DataFrame) -> None:
+def sidebar_filters(choices: Choices) -> None:
     """The filter widgets (their values live in session state under the K_* keys)."""
     bar = st.sidebar
     bar.header("Filters")
-    bounds = date_bounds(events)
+    bounds = choices.bounds
     if bounds is not None and bounds[0] < bounds[1]:
         bar.slider(
             "Date range", min_value=bounds[0], max_value=bounds[1], key=K_RANGE, format="D MMM YYYY"
         )
-    provinces = _counted(events, "admin1")
+    provinces = dict(choices.admin1)
     bar.multiselect(
         "Province",
         list(provinces),
@@ -136,39 +133,20 @@ def sidebar_filters(events: pd.DataFrame) -> None:
         format_func=lambda p: f"{p} ({provinces[p]})",
         placeholder="All provinces",
     )
-    present = set(distinct_values(events, "event_type"))
-    types = [t for t in EVENT_TYPES if t in present] + sorted(present - set(EVENT_TYPES))
-    bar.multiselect("Event type", types, key=K_TYPES, placeholder="All event types")
-    chosen = set(st.session_state.get(K_TYPES) or types)
-    subs_present = distinct_values(
-        events[text_column(events, "event_type").isin(chosen)], "sub_event_type"
-    )
-    st.session_state[K_SUBS] = [s for s in st.session_state.get(K_SUBS, []) if s in subs_present]
-    bar.multiselect("Sub-event type", subs_present, key=K_SUBS, placeholder="All sub-event types")
-    bar.multiselect(
-        "Actor", distinct_values(events, "actor1", "actor2"), key=K_ACTORS, placeholder="Any actor"
-    )
+    bar.multiselect("Event type", choices.event_types, key=K_TYPES, placeholder="All event types")
+    subs = choices.sub_types_of(st.session_state.get(K_TYPES) or ())
+    st.session_state[K_SUBS] = [s for s in st.session_state.get(K_SUBS, []) if s in subs]
+    bar.multiselect("Sub-event type", subs, key=K_SUBS, placeholder="All sub-event types")
+    bar.multiselect("Actor", choices.actors, key=K_ACTORS, placeholder="Any actor")
     bar.text_input(
         "Search the notes", key=K_TEXT, max_chars=MAX_TEXT_CHARS, placeholder="e.g. airport"
     )
     bar.button("Reset filters", on_click=reset_filters, width="stretch")
 
 
-def text_column(events: pd.DataFrame, column: str) -> pd.Series:
-    if column not in events:
-        return pd.Series("", index=events.index, dtype="string")
-    return events[column].astype("string").fillna("").str.strip()
-
-
-def _counted(events: pd.DataFrame, column: str) -> dict[str, int]:
-    counts = text_column(events, column).value_counts()
-    return {k: int(counts[k]) for k in sorted((k for k in counts.index if k), key=str.casefold)}
-
-
-def _frames(events: pd.DataFrame) -> list[date]:
-    untimed = replace(_state_filters(events), timeline=None, mode="cumulative")
-    days = event_dates(filter_events(events, untimed)).dropna()
-    return timeline_frames(d.date() for d in days)
+def _frames(events: pd.DataFrame, choices: Choices) -> list[date]:
+    untimed = replace(_state_filters(choices), timeline=None, mode="cumulative")
+    return timeline_frames(event_days(filter_events(events, untimed)))
 
 
 def _toggle_play(frames: list[date]) -> None:
@@ -189,13 +167,13 @@ def _advance(frames: list[date]) -> None:
         state[K_DATE] = following
 
 
-def timeline(events: pd.DataFrame) -> None:
+def timeline(events: pd.DataFrame, choices: Choices) -> None:
     """The date slider that drives the page, its play control and its two modes."""
     state = st.session_state
     start, end = state.get(K_RANGE, (None, None))
     if start is None or start >= end:
         return
-    frames = _frames(events)
+    frames = _frames(events, choices)
     playing = bool(state.get(K_PLAYING))
 
     @st.fragment(run_every=PLAY_SECONDS if playing else None)
