@@ -54,7 +54,8 @@ class GazetteerGeocoder(Geocoder):
         self._gazetteer = gazetteer
         # Uploads repeat the same few names thousands of times: answers are kept, and shared
         # (a Location is a value; do not change its ``raw``).
-        self._answers: dict[tuple[str, tuple[str, ...]], tuple[Location, ...]] = {}
+        self._answers: dict[tuple[str, tuple[str, ...]], tuple[tuple[Place, ...], float]] = {}
+        self._locations: dict[tuple[int, float], Location] = {}
 
     @property
     def gazetteer(self) -> Gazetteer:
@@ -76,20 +77,29 @@ class GazetteerGeocoder(Geocoder):
         ``timeout`` is accepted for geopy compatibility and ignored (nothing leaves the machine).
         """
         codes = tuple(sorted(_codes(country_codes)))
-        locations = self._answers.get((query, codes))
-        if locations is None:
-            ranked = self.rank(query, country_codes=codes)
-            confidence = _confidence(ranked) if ranked else 0.0
-            locations = tuple(
-                place_location(p, confidence=confidence if i == 0 else round(confidence / 2, 2))
-                for i, p in enumerate(ranked)
-            )
+        answer = self._answers.get((query, codes))
+        if answer is None:
+            ranked = tuple(self.rank(query, country_codes=codes))
+            answer = (ranked, _confidence(ranked) if ranked else 0.0)
             if len(self._answers) >= _MAX_ANSWERS:
                 self._answers.clear()
-            self._answers[(query, codes)] = locations
-        if not locations:
+            self._answers[(query, codes)] = answer
+        ranked, confidence = answer
+        if not ranked:
             return None
-        return locations[0] if exactly_one else list(locations)
+        if exactly_one:
+            return self._location(ranked[0], confidence)
+        others = round(confidence / 2, 2)
+        return [self._location(p, confidence if i == 0 else others) for i, p in enumerate(ranked)]
+
+    def _location(self, place: Place, confidence: float) -> Location:
+        location = self._locations.get((place.geonameid, confidence))
+        if location is None:
+            if len(self._locations) >= _MAX_ANSWERS:
+                self._locations.clear()
+            location = place_location(place, confidence=confidence)
+            self._locations[(place.geonameid, confidence)] = location
+        return location
 
     def reverse(
         self,
@@ -104,7 +114,7 @@ class GazetteerGeocoder(Geocoder):
         place = self.gazetteer.nearest(point.latitude, point.longitude, max_km=max_km)
         if place is None:
             return None
-        location = place_location(place, confidence=1.0)
+        location = self._location(place, 1.0)
         return location if exactly_one else [location]
 
     def rank(self, query: str, *, country_codes: str | Iterable[str] | None = None) -> list[Place]:
