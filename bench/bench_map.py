@@ -188,6 +188,10 @@ def run() -> None:
                     f"{fig.page_bytes / 1024:>8.0f} {fig.layer_bytes / 1024:>9.0f} "
                     f"{_seconds(fig.first_load_s):>12} {_seconds(fig.change_s):>14}"
                 )
+        print(
+            "   (conflictmap: one pie per place with tooltip and popup, the source sentence of the"
+            " latest events included; FastMarkerCluster: bare markers, no popup)"
+        )
         print("   ratios, FastMarkerCluster / conflictmap (higher: ours is better):")
         for n in SIZES:
             ours, stock = results[(n, "conflictmap")], results[(n, "FastMarker")]
