@@ -5,13 +5,14 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+import operator
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from conflictmap.celldates import DateCell, resolve_date_cells
+from conflictmap.celldates import resolve_date_cells
 from conflictmap.csvio import RawTable
 from conflictmap.errors import InputError
 from conflictmap.models import ACLED_COLUMNS, EVENT_TYPES, INTER_CODES, SCHEMA_COLUMNS
@@ -45,8 +46,6 @@ _PROTESTER_COLUMNS = (
     "inter2",
     "interaction",
 )
-# A cell with space around it, or starting with an apostrophe, in a NUL-joined column.
-_NEEDS_CLEANING = re.compile(r"(?:^|\x00)(?:\s|')|\s(?:\x00|$)")
 _DECIMAL_COMMA = re.compile(r"^[+-]?\d+,\d+$")
 
 
@@ -114,16 +113,23 @@ def check_rows(
         for i, name in enumerate(columns)
         if name not in _KNOWN
     ]
-    checker = _RowChecker(resolve_date_cells(cleaned["event_date"], today=today))
+    typed = _typed_columns(cleaned, today=today)
     records: list[dict[str, Any]] = []
-    for position, values in enumerate(zip(*(cleaned[n] for n in _FIELDS), strict=True)):
+    for position, values in enumerate(zip(*(typed[n] for n in _FIELDS), strict=True)):
         record = dict(zip(_FIELDS, values, strict=True))
-        line = lines[position]
-        row_problems = checker.check(line, record, warnings=warnings)
-        if row_problems:
-            problems.extend(row_problems)
+        line = record["line"] = lines[position]
+        issues = typed["issues"][position]
+        if issues:
+            problems.extend(RowProblem(line, column, reason) for column, reason in issues)
             rejected.add(line)
             continue
+        note = typed["type_notes"][position]
+        if note:
+            warnings.append(RowProblem(line, "event_type", note))
+        record["id_given"] = bool(record["event_id_cnty"])
+        record["key"] = natural_key(record)
+        if not record["event_id_cnty"]:
+            record["event_id_cnty"] = made_event_id(record["key"])
         found = {name: column[position] for name, column in extra if column[position]}
         record["extras"] = json.dumps(found, ensure_ascii=False, sort_keys=True) if found else None
         records.append(record)
@@ -196,13 +202,23 @@ def _shape_problems(line: int, cells: Sequence[str], *, columns: Sequence[str]) 
 
 
 def _cleaned_column(values: Sequence[str]) -> Sequence[str]:
-    # Most columns need nothing: one regex over the joined column says so without a loop.
-    if not _NEEDS_CLEANING.search("\x00".join(values)):
+    if not _may_need_cleaning(values):
         return values
     distinct = {v: clean_text(v) for v in set(values)}
     if all(k == v for k, v in distinct.items()):
         return values
     return [distinct[v] for v in values]
+
+
+def _may_need_cleaning(values: Sequence[str]) -> bool:
+    """False when no cell has space at either end or a leading apostrophe.
+
+    Most columns need nothing; both checks run at C speed (``str.strip`` returns the very
+    same string when there is nothing to strip, so the comparison is by identity).
+    """
+    if any(map(operator.ne, values, map(str.strip, values))):
+        return True
+    return "\x00'" in "\x00" + "\x00".join(values)
 
 
 def _missing_required(index: Mapping[str, int]) -> str:
@@ -226,64 +242,79 @@ def clean_text(value: str) -> str:
 Issue = tuple[str, str]  # (column, reason)
 
 
-class _RowChecker:
-    """Checks one row after another, each distinct value once (a per-file cache, nothing more)."""
+def _typed_columns(
+    cleaned: Mapping[str, Sequence[str]], *, today: date
+) -> dict[str, Sequence[Any]]:
+    """Cleaned text columns → typed columns, plus per row its problems ("issues") and notes.
 
-    def __init__(self, dates: Mapping[str, DateCell]) -> None:
-        self._dates = dates
-        self._memo: dict[tuple[Any, ...], Any] = {}
+    Each distinct value (or pair of values) is checked once: files repeat them.
+    """
+    typed: dict[str, Sequence[Any]] = dict(cleaned)
+    count = len(cleaned["event_date"])
+    issues: list[list[Issue]] = [[] for _ in range(count)]
 
-    def _once(self, func: Any, *args: Any) -> Any:
-        key = (func, *args)
-        try:
-            return self._memo[key]
-        except KeyError:
-            value = self._memo[key] = func(*args)
-            return value
+    def collect(position: int, found: Issue | list[Issue] | None) -> None:
+        if found:
+            issues[position].extend(found if isinstance(found, list) else [found])
 
-    def check(
-        self, line: int, record: dict[str, Any], *, warnings: list[RowProblem]
-    ) -> list[RowProblem]:
-        """Turn ``record``'s text into typed values in place; the row's problems."""
-        issues: list[Issue] = []
-        record["line"] = line
-        cell = self._dates[record["event_date"]]
+    dates = resolve_date_cells(cleaned["event_date"], today=today)
+    cells = [dates[v] for v in cleaned["event_date"]]
+    typed["event_date"] = [c.value.isoformat() if c.value else "" for c in cells]
+    typed["year"] = [y or d[:4] for y, d in zip(cleaned["year"], typed["event_date"], strict=True)]
+    for position, cell in enumerate(cells):
         if cell.value is None:
-            issues.append(("event_date", cell.problem))
-            record["event_date"] = ""
-        else:
-            record["event_date"] = cell.value.isoformat()
-            record["year"] = record["year"] or record["event_date"][:4]
-        for column, default, allowed in (
-            ("time_precision", cell.precision, (1, 2, 3)),
-            ("geo_precision", 1, (1, 2, 3)),
-            ("fatalities", 0, None),
-        ):
-            value, problem = self._once(_whole, record[column], column, default, allowed)
-            record[column] = value
-            if problem:
-                issues.append(problem)
-        lat, lon, problems = self._once(_coordinates, record["latitude"], record["longitude"])
-        record["latitude"], record["longitude"] = lat, lon
-        issues.extend(problems)
-        confidence, problem = self._once(_confidence, record["geo_confidence"])
-        record["geo_confidence"] = confidence
-        if problem:
-            issues.append(problem)
-        if not record["location"] and record["latitude"] is None and not problems:
-            issues.append(("location", "no place name and no coordinates; give one or the other"))
-        for column in _PROTESTER_COLUMNS:
-            if record[column]:
-                record[column] = self._once(_taxonomy_text, column, record[column])
-        typ, sub, note = self._once(_event_type, record["event_type"], record["sub_event_type"])
-        record["event_type"], record["sub_event_type"] = typ, sub
-        if note:
-            warnings.append(RowProblem(line, "event_type", note))
-        record["id_given"] = bool(record["event_id_cnty"])
-        record["key"] = natural_key(record)
-        if not record["event_id_cnty"]:
-            record["event_id_cnty"] = made_event_id(record["key"])
-        return [RowProblem(line, column, reason) for column, reason in issues]
+            collect(position, ("event_date", cell.problem))
+
+    for column, defaults, allowed in (
+        ("time_precision", [c.precision for c in cells], (1, 2, 3)),
+        ("geo_precision", [1] * count, (1, 2, 3)),
+        ("fatalities", [0] * count, None),
+    ):
+        pairs = _each(
+            lambda text, default, c=column, a=allowed: _whole(text, c, default, a),
+            cleaned[column],
+            defaults,
+        )
+        typed[column] = [value for value, _ in pairs]
+        for position, (_, problem) in enumerate(pairs):
+            collect(position, problem)
+
+    places = _each(_coordinates, cleaned["latitude"], cleaned["longitude"])
+    typed["latitude"] = [lat for lat, _, _ in places]
+    typed["longitude"] = [lon for _, lon, _ in places]
+    for position, (lat, _, problems) in enumerate(places):
+        collect(position, problems)
+        if lat is None and not problems and not cleaned["location"][position]:
+            collect(
+                position, ("location", "no place name and no coordinates; give one or the other")
+            )
+    confidences = _each(_confidence, cleaned["geo_confidence"])
+    typed["geo_confidence"] = [value for value, _ in confidences]
+    for position, (_, problem) in enumerate(confidences):
+        collect(position, problem)
+
+    for column in _PROTESTER_COLUMNS:
+        typed[column] = _each(lambda v, c=column: _taxonomy_text(c, v) if v else v, cleaned[column])
+    kinds = _each(_event_type, typed["event_type"], typed["sub_event_type"])
+    typed["event_type"] = [t for t, _, _ in kinds]
+    typed["sub_event_type"] = [s for _, s, _ in kinds]
+    typed["issues"] = issues
+    typed["type_notes"] = [note for _, _, note in kinds]
+    return typed
+
+
+def _each(func: Any, *columns: Sequence[Any]) -> list[Any]:
+    """func applied row by row to ``columns``, once per distinct tuple of values."""
+    memo: dict[tuple[Any, ...], Any] = {}
+    out: list[Any] = []
+    append = out.append
+    for key in zip(*columns, strict=True):
+        try:
+            append(memo[key])
+        except KeyError:
+            memo[key] = value = func(*key)
+            append(value)
+    return out
 
 
 def _number(text: str) -> float | None:
