@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import os
 import random
 import tempfile
 import time
@@ -125,7 +126,11 @@ def run() -> None:
         assert len(cold) == ROWS and all(len(w[0]) == ROWS for w in warm)
         load_s, load_cpu = min(w[1] for w in warm), min(w[2] for w in warm)
 
-    print(f"   file: {ROWS:,} rows, {size_mb:.1f} MB, {PLACES} places; times: wall / CPU")
+    load_avg = os.getloadavg()[0]
+    print(
+        f"   file: {ROWS:,} rows, {size_mb:.1f} MB, {PLACES} places; times: wall / CPU "
+        f"(load average {load_avg:.1f} on {os.cpu_count()} cores: wall > CPU when shared)"
+    )
     print(f"   gazetteer load (once per process, not counted): {gazetteer_s:.2f} s")
     print(f"   pandas.read_csv (floor): {floor_s:.2f} / {floor_cpu:.2f} s")
     verdict = "ok" if import_s < IMPORT_GOAL_S else "SLOW"

@@ -94,7 +94,8 @@ def extract_command(
         records = events.to_dict("records")
         text = json.dumps(records, ensure_ascii=False, indent=2, default=_scalar) + "\n"
     if str(output) == "-":
-        click.echo(text, nl=False)
+        # Bytes, so the CSV's CRLF line ends reach the pipe unchanged.
+        click.get_binary_stream("stdout").write(text.encode("utf-8"))
         return
     try:
         output.write_text(text, encoding="utf-8", newline="")
@@ -239,7 +240,8 @@ def export_command(
         events = events[events["country"].isin(countries)]
     text = export_csv(events) if fmt == "csv" else export_geojson(events)
     if str(output) == "-":
-        click.echo(text, nl=False)
+        # Bytes, so the CSV's CRLF line ends reach the pipe unchanged.
+        click.get_binary_stream("stdout").write(text.encode("utf-8"))
         return
     try:
         output.write_text(text, encoding="utf-8", newline="")
