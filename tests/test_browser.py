@@ -150,7 +150,7 @@ class Page:
         return dict(frame.evaluate("window.conflictmapDrawn"))
 
     def open_popup(self, text: str) -> Any:
-        """Click, as a user would, the symbol whose popup mentions ``text``; the popup."""
+        """Click, as a user would, the symbol whose details mention ``text``; the popup."""
         frame = self.map_frame()
         # Wholly in view first: a click on a half-hidden frame scrolls it between press and release.
         self.page.locator(MAP_FRAME).scroll_into_view_if_needed()
@@ -158,7 +158,7 @@ class Page:
         x, y = frame.evaluate(
             """t => {
               const g = window.conflictmapLayer, map = g._map;
-              const l = g.getLayers().find(l => String(l.getPopup().getContent()).includes(t));
+              const l = g.getLayers().find(l => l.cm && JSON.stringify(l.cm).includes(t));
               const p = map.latLngToContainerPoint(l.getLatLng());
               return [p.x, p.y];
             }""",

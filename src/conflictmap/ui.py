@@ -177,7 +177,6 @@ def table_section(shown: pd.DataFrame) -> None:
         rows.head(TABLE_MAX_ROWS)[columns],
         hide_index=True,
         column_config={c: TABLE_COLUMNS[c] for c in columns},
-        height=380,
     )
     if len(shown) > TABLE_MAX_ROWS:
         st.caption(

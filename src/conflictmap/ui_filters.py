@@ -142,6 +142,7 @@ def sidebar_filters(choices: Choices) -> None:
         "Search the notes", key=K_TEXT, max_chars=MAX_TEXT_CHARS, placeholder="e.g. airport"
     )
     bar.button("Reset filters", on_click=reset_filters, width="stretch")
+    bar.caption("The address bar keeps these filters and the timeline: copy it to share this view.")
 
 
 def _frames(events: pd.DataFrame, choices: Choices) -> list[date]:
@@ -209,6 +210,8 @@ def timeline(events: pd.DataFrame, choices: Choices) -> None:
         key=K_MODE,
         format_func=lambda m: MODE_LABELS[m],
         required=True,
+        help="Up to the date: every event until the timeline's date, so the map fills up as "
+        "time passes. Last N days: only the events of the N days ending on that date.",
     )
     window.number_input(
         "N days",
