@@ -257,7 +257,12 @@ def test_events_follow_writes_from_other_connections_and_never_read_a_stale_snap
 ) -> None:
     reader = open_store(tmp_path)
     writer = open_store(tmp_path)
+    empty = reader.version()
     writer.import_file(UPLOADS / "acled_current.csv", today=TODAY)
+    assert reader.version() != empty
+    unchanged = reader.version()
+    writer.import_file(UPLOADS / "acled_current.csv", today=TODAY)  # all duplicates
+    assert reader.version() == unchanged
     assert len(reader.events()) == 3
     assert (tmp_path / "events.db-events.arrow").exists()
     assert len(open_store(tmp_path).events()) == 3  # a new process reads the snapshot

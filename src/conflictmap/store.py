@@ -231,6 +231,14 @@ class EventStore:
             self._frames[acled] = (label, frame)
         return frame.copy(deep=False)
 
+    def version(self) -> str:
+        """A label that changes with every committed write (import, removal), by any process.
+
+        Cache keys for views of the store: equal labels mean equal contents.
+        """
+        with self._lock:
+            return self._version_label()
+
     def _version_label(self) -> str:
         """'<store id>:<version>': changes with every committed write, unique to this store."""
         found = dict(self._db.execute("SELECT key, value FROM meta WHERE key IN ('id', 'version')"))
@@ -324,17 +332,18 @@ class EventStore:
         of the table (the first row is line 2). Events already stored are duplicates.
         """
         table = table_from_frame(df, file_name=file_name, sha256=sha256)
-        checked, warnings = self._check(
-            table, geocoder=geocoder, today=today, progress=progress or _quiet
-        )
-        result = self._write(
-            checked,
-            origin=origin,
-            file_name=file_name,
-            kind=kind,
-            sha256=sha256,
-            progress=progress or _quiet,
-        )
+        with _gc_paused():
+            checked, warnings = self._check(
+                table, geocoder=geocoder, today=today, progress=progress or _quiet
+            )
+            result = self._write(
+                checked,
+                origin=origin,
+                file_name=file_name,
+                kind=kind,
+                sha256=sha256,
+                progress=progress or _quiet,
+            )
         return replace(result, warnings=warnings + result.warnings)
 
     def remove(self, origin: str) -> int:
@@ -354,7 +363,10 @@ class EventStore:
         problem: tuple[RowProblem, ...] = ()
         try:
             if self._gazetteer is None:
-                self._gazetteer = default_gazetteer()
+                path = self.settings.gazetteer_path
+                # The process-wide gazetteer, unless these settings name another file.
+                same = path == Settings.from_env().gazetteer_path
+                self._gazetteer = default_gazetteer() if same else Gazetteer.load(path)
             if geocoder is None and self._geocoder is None:
                 shared = self._gazetteer if isinstance(self._gazetteer, Gazetteer) else None
                 self._geocoder = make_geocoder(self.settings, gazetteer=shared)
