@@ -13,9 +13,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conflictmap.celldates import resolve_date_cells
+from conflictmap.config import Settings
 from conflictmap.csvio import canonical_columns, read_table, sniff_delimiter
 from conflictmap.errors import InputError
 from conflictmap.exports import export_csv
+from conflictmap.store import EventStore
 from conflictmap.validation import check_rows, clean_text, interaction_text
 
 TODAY = date(2025, 6, 1)
@@ -189,3 +191,26 @@ def test_exported_text_reads_back_as_the_same_text(notes: list[str]) -> None:
     table = read_table(export_csv(df).encode(), file_name="export.csv")
     at = table.columns.index("notes")
     assert [clean_text(cells[at]) for _, cells in table.rows] == notes
+
+
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(rows=st.lists(st.lists(CELLS, min_size=len(COLUMNS), max_size=len(COLUMNS)), max_size=15))
+def test_the_store_counts_every_row_once_and_takes_nothing_twice(
+    rows: list[list[str]], tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    folder = tmp_path_factory.mktemp("store")
+    store = EventStore.open(Settings(data_dir=folder), path=folder / "e.db", gazetteer=None)
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\n").writerows([COLUMNS, [*COLUMNS[:1], "x"], *rows])
+    data = out.getvalue().encode()
+    try:
+        first = store.import_file(data, file_name="f.csv", today=TODAY)
+    except InputError:
+        return
+    second = store.import_file(data, file_name="f.csv", today=TODAY)
+    for report in (first, second):
+        assert report.rows_read == report.accepted + report.rejected + report.duplicates
+    assert len(store) == first.accepted and second.accepted == 0
+    assert second.rejected == first.rejected
