@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import gc
-import hashlib
-import json
-import operator
 import sqlite3
 import threading
 import uuid
@@ -19,22 +16,23 @@ from typing import Any, Literal
 import pandas as pd
 
 from conflictmap.config import Settings
-from conflictmap.csvio import RawTable, canonical_columns, read_table
+from conflictmap.csvio import RawTable, read_table
 from conflictmap.errors import ConfigError, InputError, StoreError
+from conflictmap.frames import events_frame, table_from_frame
 from conflictmap.gazetteer import Gazetteer, default_gazetteer
 from conflictmap.geocoding import make_geocoder
 from conflictmap.models import SCHEMA_COLUMNS
 from conflictmap.placefill import Geocoder, PlaceFiller, PlaceLookup
 from conflictmap.reports import ImportReport, Progress, RowProblem
 from conflictmap.snapshot import read_snapshot, snapshot_path, write_snapshot
-from conflictmap.validation import (
-    ACLED_ONLY,
-    FLOAT_COLUMNS,
-    INT_COLUMNS,
-    RECORD_COLUMNS,
-    CheckedRows,
-    check_rows,
+from conflictmap.storeschema import (
+    INSERT_SQL,
+    SCHEMA_SQL,
+    SCHEMA_VERSION,
+    key_hash,
+    record_values,
 )
+from conflictmap.validation import ACLED_ONLY, CheckedRows, check_rows
 
 __all__ = ["EventStore", "ImportReport", "RowProblem"]
 
@@ -56,51 +54,6 @@ _CHUNK = 5_000
 _IN_CHUNK = 500
 # How long a writer waits for another process's import to commit before giving up.
 _BUSY_SECONDS = 120.0
-
-
-def _sql_type(column: str) -> str:
-    return "INTEGER" if column in INT_COLUMNS else "REAL" if column in FLOAT_COLUMNS else "TEXT"
-
-
-_EVENT_COLUMNS_SQL = ",\n    ".join(
-    f"{c} {_sql_type(c)}" for c in RECORD_COLUMNS if c != "event_id_cnty"
-)
-SCHEMA_SQL = f"""
-CREATE TABLE IF NOT EXISTS events (
-    id INTEGER PRIMARY KEY,
-    event_id_cnty TEXT NOT NULL UNIQUE,
-    natural_key TEXT NOT NULL,
-    key_hash INTEGER NOT NULL,
-    {_EVENT_COLUMNS_SQL}
-);
-CREATE INDEX IF NOT EXISTS events_key_hash ON events (key_hash);
-CREATE TABLE IF NOT EXISTS imports (
-    origin TEXT PRIMARY KEY,
-    file_name TEXT NOT NULL,
-    kind TEXT NOT NULL,
-    sha256 TEXT,
-    imported_at TEXT NOT NULL,
-    rows_read INTEGER NOT NULL,
-    accepted INTEGER NOT NULL,
-    rejected INTEGER NOT NULL,
-    duplicates INTEGER NOT NULL
-);
-CREATE INDEX IF NOT EXISTS imports_sha256 ON imports (sha256);
-CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-"""
-
-# Bumped when the tables change; a store made by another version is refused, not guessed at.
-SCHEMA_VERSION = 1
-_INSERT_COLUMNS = (
-    "event_id_cnty",
-    "natural_key",
-    "key_hash",
-    *(c for c in RECORD_COLUMNS if c != "event_id_cnty"),
-)
-_INSERT_SQL = (
-    f"INSERT OR IGNORE INTO events ({', '.join(_INSERT_COLUMNS)}) "
-    f"VALUES ({', '.join('?' for _ in _INSERT_COLUMNS)})"
-)
 
 
 def _now() -> str:
@@ -419,7 +372,7 @@ class EventStore:
                 progress(0.8 + 0.2 * start / len(fresh), f"Writing events {start:,}/{len(fresh):,}")
                 for record in chunk:
                     record["origin"] = origin
-                cursor = self._db.executemany(_INSERT_SQL, map(_values, chunk))
+                cursor = self._db.executemany(INSERT_SQL, map(record_values, chunk))
                 accepted += max(cursor.rowcount, 0)
             rejected = len(checked.rejected_lines)
             # Counted, not inferred: a row lost on the way would show as a broken sum.
@@ -572,89 +525,6 @@ def _gc_paused() -> Iterator[None]:
     finally:
         if enabled:
             gc.enable()
-
-
-def key_hash(key: str) -> int:
-    """A natural key as a signed 64-bit integer, for a compact index."""
-    digest = hashlib.blake2b(key.encode("utf-8"), digest_size=8).digest()
-    return int.from_bytes(digest, "big", signed=True)
-
-
-# A checked record's values in _INSERT_COLUMNS order (its natural key is under "key").
-_values = operator.itemgetter(*("key" if c == "natural_key" else c for c in _INSERT_COLUMNS))
-
-
-def events_frame(rows: list[tuple[Any, ...]], columns: Sequence[str]) -> pd.DataFrame:
-    """Store rows → the app's table: typed numeric columns, text as str, extras as columns."""
-    if not rows:
-        frame = pd.DataFrame({c: pd.Series(dtype=_dtype(c)) for c in columns})
-    else:
-        values = list(zip(*rows, strict=True))
-        frame = pd.DataFrame(
-            {
-                c: pd.array(v, dtype=_dtype(c)) if c != "extras" else v
-                for c, v in zip(columns, values, strict=True)
-            }
-        )
-    if "extras" in frame:
-        extras = frame.pop("extras")
-        if extras.notna().any():
-            unpacked = pd.DataFrame(
-                [json.loads(x) if isinstance(x, str) else {} for x in extras], index=frame.index
-            )
-            for column in unpacked.columns:
-                if column not in frame:
-                    frame[column] = unpacked[column].fillna("").astype("str")
-    return frame
-
-
-def _dtype(column: str) -> str:
-    if column in INT_COLUMNS:
-        return "int64"
-    if column in FLOAT_COLUMNS:
-        return "float64"
-    return "str"
-
-
-def table_from_frame(df: pd.DataFrame, *, file_name: str, sha256: str | None = None) -> RawTable:
-    """A DataFrame as the text table an upload of it would be (dates ISO, missing values empty)."""
-    header = tuple(str(c) for c in df.columns)
-    columns_text = [df[c].map(_cell_text).tolist() for c in df.columns]
-    rows = tuple(
-        (line, tuple(cells)) for line, cells in enumerate(zip(*columns_text, strict=True), start=2)
-    )
-    digest = (
-        sha256
-        or hashlib.sha256(
-            json.dumps([header, [r for _, r in rows]], ensure_ascii=False).encode("utf-8")
-        ).hexdigest()
-    )
-    return RawTable(
-        file_name=file_name,
-        sha256=digest,
-        encoding="utf-8",
-        delimiter=",",
-        header=header,
-        columns=canonical_columns(header),
-        rows=rows,
-        blank_rows=0,
-    )
-
-
-def _cell_text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float):
-        return "" if value != value else repr(float(value))  # NaN is missing
-    if isinstance(value, int) and not isinstance(value, bool):
-        return str(int(value))
-    if isinstance(value, pd.Timestamp | datetime):
-        return value.date().isoformat() if not pd.isna(value) else ""
-    if isinstance(value, date):
-        return value.isoformat()
-    if value is pd.NA or value is pd.NaT:
-        return ""
-    return str(value)
 
 
 def _quiet(fraction: float, message: str) -> None:

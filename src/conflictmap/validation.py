@@ -8,7 +8,7 @@ import math
 import operator
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -62,7 +62,6 @@ class CheckedRows:
     geocoded: int
     not_geocoded: int
     blank_rows: int = 0
-    notes: Mapping[str, Any] = field(default_factory=dict)
 
 
 def check_rows(
