@@ -364,6 +364,7 @@ class EventStore:
         records = checked.records
         with self._lock, self._transaction():
             fresh = self._not_stored(records)
+            wanted = origin
             if kind == "file" and fresh:
                 origin = self._free_origin(origin)
             accepted = 0
@@ -374,6 +375,8 @@ class EventStore:
                     record["origin"] = origin
                 cursor = self._db.executemany(INSERT_SQL, map(record_values, chunk))
                 accepted += max(cursor.rowcount, 0)
+            if not accepted:
+                origin = wanted
             rejected = len(checked.rejected_lines)
             # Counted, not inferred: a row lost on the way would show as a broken sum.
             duplicates = checked.duplicates_in_file + len(records) - accepted
@@ -405,21 +408,17 @@ class EventStore:
         )
 
     def _not_stored(self, records: list[dict[str, Any]]) -> list[dict[str, Any]]:
-        """Records whose id (or, without an id of their own, whose key) the store lacks."""
+        """Records without an id of their own whose natural key is stored already, left out.
+
+        Records with an id are all kept: INSERT OR IGNORE skips (and counts) those stored.
+        """
         for record in records:
             record["key_hash"] = key_hash(record["key"])
-        ids = self._existing(
-            "event_id_cnty", "event_id_cnty", [r["event_id_cnty"] for r in records]
-        )
         # The key's hash finds candidates through a small integer index; the key itself decides.
         keys = self._existing(
             "natural_key", "key_hash", [r["key_hash"] for r in records if not r["id_given"]]
         )
-        return [
-            r
-            for r in records
-            if r["event_id_cnty"] not in ids and (r["id_given"] or r["key"] not in keys)
-        ]
+        return [r for r in records if r["id_given"] or r["key"] not in keys]
 
     def _existing(self, column: str, where: str, values: Sequence[Any]) -> set[Any]:
         found: set[Any] = set()

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import hashlib
 import operator
+import zlib
 
 from conflictmap.validation import FLOAT_COLUMNS, INT_COLUMNS, RECORD_COLUMNS
 
@@ -40,7 +40,7 @@ CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 """
 
 # Bumped when the tables change; a store made by another version is refused, not guessed at.
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 INSERT_COLUMNS = (
     "event_id_cnty",
     "natural_key",
@@ -54,9 +54,8 @@ INSERT_SQL = (
 
 
 def key_hash(key: str) -> int:
-    """A natural key as a signed 64-bit integer, for a compact index."""
-    digest = hashlib.blake2b(key.encode("utf-8"), digest_size=8).digest()
-    return int.from_bytes(digest, "big", signed=True)
+    """A natural key as a 32-bit integer, for a compact index (the key itself decides)."""
+    return zlib.crc32(key.encode("utf-8"))
 
 
 # A checked record's values in INSERT_COLUMNS order (its natural key is under "key").
