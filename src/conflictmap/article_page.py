@@ -8,6 +8,7 @@ itself. Imported, it only defines ``render`` and ``PAGE_FILE``.
 from __future__ import annotations
 
 import hashlib
+import logging
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -25,6 +26,7 @@ from conflictmap.models import EVENT_TYPES, SUB_EVENT_TYPES, Place
 from conflictmap.pipeline import extract_article
 from conflictmap.store import EventStore
 
+log = logging.getLogger("conflictmap.app")
 PAGE_FILE = Path(__file__).resolve()
 PAGE_TITLE = "Add an article"
 
@@ -36,13 +38,12 @@ PASTE, UPLOAD = "Paste text", "Upload a file"
 PASTED_NAME = "pasted text"
 EARLIEST = date(1900, 1, 1)
 LATEST = date(2100, 12, 31)
-PREVIEW_HEIGHT = 460
+PREVIEW_HEIGHT = 420
 PRECISION_LABELS = {1: "1 · the day", 2: "2 · the week", 3: "3 · month or year"}
 # What the review table shows, in order; the other schema columns ride along unseen.
 EDITOR_COLUMNS = (
     "include",
     "status",
-    "match",
     "event_date",
     "time_precision",
     "place",
@@ -51,6 +52,7 @@ EDITOR_COLUMNS = (
     "actor1",
     "actor2",
     "fatalities",
+    "match",
     "date_text",
     "notes",
 )
@@ -88,10 +90,25 @@ def store_version(store: EventStore) -> str:
     return f"{len(store)}|" + "|".join(f"{o}={n}" for o, n in pairs)
 
 
-@ui.guarded
 def render(settings: Settings | None = None) -> None:
-    """The whole page: the article and its metadata, then the review, then saving."""
-    settings = settings or Settings.from_env()
+    """The whole page; our errors as one message, anything else as a note, never a traceback."""
+    try:
+        _page(settings or Settings.from_env())
+    except ConflictMapError as exc:
+        log.warning("conflictmap error: %s", exc)
+        st.error(ui.md_escape(exc))
+    except Exception:
+        log.exception("the article page failed")
+        st.error(
+            "Something went wrong while reading or saving this article; the details are in "
+            "the server's log. Reload the page and try again, or add the "
+            "article from the command line: `conflictmap extract FILE -o events.csv`, then "
+            "`conflictmap import events.csv`."
+        )
+
+
+def _page(settings: Settings) -> None:
+    """The article and its metadata, then the review, then saving."""
     store = open_store(str(settings.store_path), settings)
     st.title(PAGE_TITLE)
     st.markdown(
@@ -249,15 +266,13 @@ def _review(current: review.ArticleReview, store: EventStore) -> None:
     st.subheader("Review")
     for level, message in current.advice:
         (st.warning if level == "warning" else st.info)(message)
-    text_col, map_col = st.columns(2, gap="medium")
-    with text_col:
-        st.caption("The article, as read")
-        st.html(review.legend_html(current.mentions))
-        st.html(
-            review.highlighted_article_html(
-                current.text, current.mentions, event_sentences=current.event_spans
-            )
+    st.caption("The article as it was read: place names by what the gazetteer made of them")
+    st.html(review.legend_html(current.mentions))
+    st.html(
+        review.highlighted_article_html(
+            current.text, current.mentions, event_sentences=current.event_spans
         )
+    )
     if base.empty:
         return
     stored = stored_for_matching(str(store.path), store_version(store), store)
@@ -271,7 +286,8 @@ def _review(current: review.ArticleReview, store: EventStore) -> None:
         key=editor_key,
         hide_index=True,
         num_rows="fixed",
-        column_order=EDITOR_COLUMNS,
+        # The match column only when something matched: an empty column pushes the rest away.
+        column_order=[c for c in EDITOR_COLUMNS if c != "match" or base["match"].ne("").any()],
         column_config=_editor_columns(base, current.places),
         disabled=("status", "match", "date_text", "notes"),
         width="stretch",
@@ -283,21 +299,22 @@ def _review(current: review.ArticleReview, store: EventStore) -> None:
         state[K_EDITS] = int(state.get(K_EDITS, 0)) + 1
         st.rerun()
     _summary(drafts, problems)
-    with map_col:
-        _preview(drafts)
+    _preview(drafts)
     _save(current, drafts, problems, store)
 
 
 def _editor_columns(base: pd.DataFrame, places: dict[str, Place]) -> dict[str, Any]:
     labels = list(places) + sorted(set(base["place"].astype(str)) - set(places))
     return {
-        "include": st.column_config.CheckboxColumn("Add", help="Add this event to the map"),
+        "include": st.column_config.CheckboxColumn(
+            "Add", help="Add this event to the map", width=60
+        ),
         "status": st.column_config.TextColumn(
             "Status",
             help="'already known': the store has an event in the same province, "
             "of the same sub-type, on an overlapping date",
         ),
-        "match": st.column_config.TextColumn("Matches stored event", width="medium"),
+        "match": st.column_config.TextColumn("Matches stored event", width=230),
         "event_date": st.column_config.DateColumn(
             "Date", min_value=EARLIEST, max_value=LATEST, format="YYYY-MM-DD"
         ),
@@ -308,13 +325,13 @@ def _editor_columns(base: pd.DataFrame, places: dict[str, Place]) -> dict[str, A
             required=True,
         ),
         "place": st.column_config.SelectboxColumn(
-            "Place", options=labels, required=True, width="large"
+            "Place", options=labels, required=True, width=250
         ),
         "event_type": st.column_config.SelectboxColumn(
-            "Event type", options=list(EVENT_TYPES), required=True
+            "Event type", options=list(EVENT_TYPES), required=True, width=170
         ),
         "sub_event_type": st.column_config.SelectboxColumn(
-            "Sub-type", options=list(SUB_EVENT_TYPES), required=True, width="medium"
+            "Sub-type", options=list(SUB_EVENT_TYPES), required=True, width=220
         ),
         "actor1": st.column_config.TextColumn("Actor 1"),
         "actor2": st.column_config.TextColumn("Actor 2"),

@@ -38,7 +38,7 @@ _MENTION_STYLES: Final = {
 _EVENT_SENTENCE_STYLE: Final = "background:#deebf7;box-shadow:inset 0 -1px 0 #3182bd;"
 _ARTICLE_STYLE: Final = (
     "white-space:pre-wrap;line-height:1.7;font-size:0.95rem;padding:0.75rem 1rem;"
-    "border:1px solid #ddd;border-radius:0.4rem;max-height:32rem;overflow-y:auto;"
+    "border:1px solid #ddd;border-radius:0.4rem;max-height:24rem;overflow-y:auto;"
 )
 _STATUS_HELP: Final = {
     RESOLVED: "place found in the gazetteer",
