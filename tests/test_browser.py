@@ -225,6 +225,23 @@ def test_choosing_a_province_changes_map_count_and_url(page: Page) -> None:
     assert "province=Kunduz" in page.page.url
 
 
+@pytest.mark.parametrize("view", ["Density", "Provinces"])
+def test_view_selector_redraws_the_same_map(page: Page, view: str) -> None:
+    page.wait_count(TOTAL)
+    page.drawn(TOTAL)
+    page.map_frame().evaluate("window.cmSameMap = true")
+    views = page.page.get_by_test_id("stButtonGroup").filter(has_text="Map view")
+    views.get_by_text(view, exact=True).click()
+    frame = page.map_frame()
+    frame.wait_for_function(
+        "v => window.conflictmapDrawn && window.conflictmapDrawn.view === v",
+        arg=view.lower(),
+        timeout=60_000,
+    )
+    assert frame.evaluate("window.conflictmapDrawn.total") == TOTAL
+    assert frame.evaluate("window.cmSameMap") is True
+
+
 def test_filters_survive_a_visit_to_the_article_page(page: Page) -> None:
     page.page.goto(page.page.url.split("?")[0] + "?province=Kunduz")
     page.wait_count(3)
