@@ -1,1 +1,1 @@
-"""Benchmarks: `make bench` (python -m bench) runs every bench_*.py module and prints its figures."""
+"""Benchmarks: `make bench` runs every bench_*.py module here and prints its figures."""

@@ -1,4 +1,4 @@
-"""Run every benchmark module under bench/ (or those named on the command line) and print the figures."""
+"""Run every benchmark module under bench/ (or those named on the command line)."""
 
 from __future__ import annotations
 

@@ -1,3 +1,3 @@
-"""conflictmap: news reporting about armed conflict → geocoded ACLED-style events → an offline map."""
+"""conflictmap: news reporting about armed conflict → geocoded events → an offline map."""
 
 __version__ = "0.1.0"

@@ -20,7 +20,7 @@ def _default_data_dir() -> Path:
 
 @dataclass(frozen=True, slots=True)
 class Settings:
-    """Every setting, with its default; each field's ``help`` metadata is shown by ``conflictmap settings``.
+    """Every setting with its default; ``conflictmap settings`` shows each field's ``help``.
 
     Read from the environment as ``CONFLICTMAP_<FIELD NAME IN CAPITALS>``.
     """
@@ -71,7 +71,7 @@ class Settings:
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
-        """Settings from ``CONFLICTMAP_*`` variables, then explicit ``overrides`` (e.g. CLI flags)."""
+        """Settings from ``CONFLICTMAP_*`` variables, then explicit ``overrides`` (CLI flags)."""
         env = os.environ if environ is None else environ
         values: dict[str, Any] = {}
         for f in fields(cls):

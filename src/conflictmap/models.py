@@ -1,4 +1,4 @@
-"""Records shared by every layer: gazetteer places, mentions, events, and ACLED's taxonomy and columns."""
+"""Records shared by every layer: places, mentions, events; ACLED's taxonomy and columns."""
 
 from __future__ import annotations
 
