@@ -178,6 +178,17 @@ def test_the_same_article_twice_adds_nothing_and_says_so(fixture_store: Settings
     (row,) = uploads[uploads["origin"] == ARTICLE_ORIGIN].to_dict("records")
     assert row["kind"] == "article" and row["events"] == 3
 
+    # The upload list holds the article; removing it removes its events, and then the
+    # article can be added again.
+    with EventStore.open(fixture_store) as store:
+        assert store.remove(ARTICLE_ORIGIN) == 3
+    assert len(stored(fixture_store)) == count - 3
+    at.button[0].click()
+    run(at)
+    add(at)
+    assert "Added **3** event(s)" in at.success[0].value
+    assert len(stored(fixture_store)) == count
+
 
 def test_the_seed_article_against_the_seeded_store_is_all_known(seed_store: Settings) -> None:
     before = stored(seed_store)

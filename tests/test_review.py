@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from datetime import date
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
@@ -13,21 +14,28 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from conflictmap.models import Place
+from conflictmap.config import PROJECT_ROOT
+from conflictmap.models import SCHEMA_COLUMNS, Place
+from conflictmap.pipeline import extract_article
 from conflictmap.review import (
     AMBIGUOUS,
     KNOWN,
     MENTION_STATUSES,
     NEW,
+    article_origin,
     candidate_choices,
     choice_places,
+    current_drafts,
     date_spans,
+    draft_table,
     drafts_with_choices,
+    extraction_advice,
     highlighted_article_html,
     known_or_new,
     label_for_row,
     legend_html,
     reconciled_types,
+    rows_to_save,
     with_place,
 )
 
@@ -309,3 +317,124 @@ def test_marking_does_not_touch_the_store_frame() -> None:
     known_or_new(stored.assign(event_id_cnty="d"), stored)
     pd.testing.assert_frame_equal(stored, before)
     assert NEW != KNOWN
+
+
+# --- the review table -----------------------------------------------------------------------
+
+BADAKHSHAN = Place(1, "Fayzabad", "place", "AF", "Afghanistan", "Badakhshan", 37.1, 70.6)
+FARYAB = Place(2, "Fayzabad", "place", "AF", "Afghanistan", "Faryab", 36.3, 64.9)
+
+
+def _extracted() -> pd.DataFrame:
+    rows = [
+        ("D1", "2021-08-12", 1, "Battles", "Armed clash", "Fayzabad", "Badakhshan", 37.1, 70.6),
+        ("D2", "2021-08-11", 1, "Strategic developments", "Arrests", "Kabul", "Kabul", 34.5, 69.2),
+        ("D3", None, 2, "Battles", "Armed clash", "Kabul", "Kabul", 34.5, 69.2),
+    ]
+    frame = pd.DataFrame(
+        rows,
+        columns=[
+            "event_id_cnty",
+            "event_date",
+            "time_precision",
+            "event_type",
+            "sub_event_type",
+            "location",
+            "admin1",
+            "latitude",
+            "longitude",
+        ],
+    )
+    return frame.assign(country="Afghanistan", geo_precision=1, notes="x", fatalities=0)
+
+
+def _stored() -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "event_id_cnty": ["S1", "S2"],
+            "event_date": ["2021-08-11", "2021-08-12"],
+            "time_precision": [1, 1],
+            "admin1": ["Kabul", "Faryab"],
+            "sub_event_type": ["Arrests", "Armed clash"],
+            "location": ["Kabul", "Fayzabad"],
+            "date_text": ["", ""],
+        }
+    )
+
+
+def test_draft_table_labels_marks_and_ticks_new_drafts_only() -> None:
+    mention = Mention("Fayzabad", 0, 8, AMBIGUOUS, (BADAKHSHAN, FARYAB))
+    table, places = draft_table(_extracted(), mentions=[mention], stored=_stored())
+    assert list(places) == ["Fayzabad (Badakhshan, Afghanistan)", "Fayzabad (Faryab, Afghanistan)"]
+    assert list(table["place"]) == [
+        "Fayzabad (Badakhshan, Afghanistan)",
+        "Kabul (Kabul, Afghanistan)",
+        "Kabul (Kabul, Afghanistan)",
+    ]
+    assert list(table["status"]) == [NEW, KNOWN, NEW]
+    assert list(table["match"]) == ["", "S1 · 2021-08-11 · Kabul", ""]
+    assert list(table["include"]) == [True, False, True]
+    assert list(table["event_date"]) == [date(2021, 8, 12), date(2021, 8, 11), None]
+
+
+def test_current_drafts_follow_a_place_choice_to_a_known_event() -> None:
+    mention = Mention("Fayzabad", 0, 8, AMBIGUOUS, (BADAKHSHAN, FARYAB))
+    base, places = draft_table(_extracted(), mentions=[mention], stored=_stored())
+    edited = base.copy()
+    edited.at[0, "place"] = "Fayzabad (Faryab, Afghanistan)"
+    current, problems = current_drafts(edited, base, places=places, stored=_stored())
+    assert problems == {}
+    assert current.at[0, "admin1"] == "Faryab"
+    assert current.at[0, "status"] == KNOWN
+    assert current.at[0, "match"] == "S2 · 2021-08-12 · Fayzabad"
+    # The tick is the analyst's: a draft that became known stays ticked until they untick it.
+    assert current.at[0, "include"]
+
+
+def test_rows_to_save_keeps_ticked_complete_rows_and_says_why_others_wait() -> None:
+    base, _ = draft_table(_extracted(), mentions=[], stored=_stored())
+    base.at[1, "include"] = True
+    base.at[0, "latitude"] = float("nan")
+    rows, held = rows_to_save(base, problems={})
+    assert list(rows["event_id_cnty"]) == ["D2"]
+    assert list(rows["event_date"]) == ["2021-08-11"]
+    assert set(rows.columns) <= set(SCHEMA_COLUMNS)
+    assert held == [
+        "row 1 (Fayzabad): no coordinates; choose a place",
+        "row 3 (Kabul): no date; type one in the Date column",
+    ]
+    rows, held = rows_to_save(base, problems={1: "sub-type 'x' is not a kind of 'y'"})
+    assert rows.empty
+    assert held[1] == "row 2 (Kabul): sub-type 'x' is not a kind of 'y'"
+
+
+@pytest.mark.parametrize(
+    "case", json.loads((CASES / "origins.json").read_text()), ids=lambda c: c["note"]
+)
+def test_article_origin(case: dict[str, Any]) -> None:
+    assert article_origin(case["title"], case["sha256"], taken=case["taken"]) == case["expect"]
+
+
+@pytest.mark.parametrize(
+    "case", json.loads((CASES / "advice.json").read_text()), ids=lambda c: c["note"]
+)
+def test_extraction_advice(case: dict[str, Any]) -> None:
+    args = dict(case["args"])
+    args["published"] = date.fromisoformat(args["published"]) if args["published"] else None
+    advice = extraction_advice(**args)
+    assert len(advice) == len(case["expect"])
+    for (level, message), (want_level, want_words) in zip(advice, case["expect"], strict=True):
+        assert level == want_level
+        assert want_words in message
+
+
+def test_seed_article_drafts_are_all_known_in_the_bundled_events() -> None:
+    seed = PROJECT_ROOT / "data" / "000_7a287e12d804a890.txt"
+    found = extract_article(
+        seed.read_text(encoding="utf-8"), published=date(2021, 8, 12), source="Al Jazeera"
+    )
+    bundled = pd.read_csv(PROJECT_ROOT / "data" / "events.csv", dtype=str, keep_default_na=False)
+    table, _ = draft_table(found.events, mentions=found.mentions, stored=bundled)
+    assert len(table) >= 5
+    assert set(table["status"]) == {KNOWN}
+    assert not table["include"].any()
