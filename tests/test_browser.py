@@ -35,12 +35,6 @@ class Page:
         self.page.on("dialog", lambda d: (self.dialogs.append(d.message), d.dismiss()))
         self.page.goto(url)
 
-    def count(self) -> int:
-        text = self.page.get_by_text(re.compile(rf"of {TOTAL} events")).first.inner_text(
-            timeout=60_000
-        )
-        return int(re.search(r"([\d,]+) of", text)[1].replace(",", ""))  # type: ignore[index]
-
     def wait_count(self, expected: int) -> None:
         self.page.get_by_text(re.compile(rf"^{expected} of {TOTAL} events")).first.wait_for(
             timeout=60_000
