@@ -11,6 +11,7 @@ from datetime import date
 from itertools import pairwise
 from typing import Any, Final, Protocol
 
+import numpy as np
 import pandas as pd
 
 from conflictmap.gazetteer import normalize_name
@@ -110,40 +111,38 @@ def known_or_new(drafts: pd.DataFrame, stored: pd.DataFrame) -> pd.DataFrame:
     out["status"] = NEW
     if out.empty or stored.empty:
         return out
-    store_start, store_end = date_spans(stored)
-    store_keys = _match_keys(stored)
-    store_day = _dates(stored)
-    store_location = _texts(stored, "location").map(normalize_name)
-    draft_start, draft_end = date_spans(out)
     draft_keys = _match_keys(out)
+    store_keys = _match_keys(stored)
+    # Only stored events of a draft's province and sub-type can match: narrow to them first,
+    # so a store of 100,000 events costs one vectorised pass.
+    same_kind = store_keys.isin(set(draft_keys) - {""})
+    stored, store_keys = stored[same_kind], store_keys[same_kind]
+    if stored.empty:
+        return out
+    store_start, store_end = (span.to_numpy("datetime64[ns]") for span in date_spans(stored))
+    store_day = _dates(stored).to_numpy("datetime64[ns]")
+    store_key = store_keys.to_numpy(object)
+    store_place = _normalized(_texts(stored, "location")).to_numpy(object)
+    ids = _texts(stored, "event_id_cnty").to_numpy(object)
+    locations = _texts(stored, "location").to_numpy(object)
+    draft_start, draft_end = date_spans(out)
     draft_day = _dates(out)
-    draft_location = _texts(out, "location").map(normalize_name)
-    ids = _texts(stored, "event_id_cnty")
-    locations = _texts(stored, "location")
+    draft_place = _normalized(_texts(out, "location"))
     for label in out.index:
         key = draft_keys[label]
-        if not key[0] or not key[1] or pd.isna(draft_start[label]):
+        if not key or pd.isna(draft_start[label]):
             continue
-        candidates = (
-            (store_keys == key)
-            & (store_start <= draft_end[label])
-            & (draft_start[label] <= store_end)
-        )
-        if not candidates.any():
+        first, last = draft_start[label].to_datetime64(), draft_end[label].to_datetime64()
+        found = np.flatnonzero((store_key == key) & (store_start <= last) & (first <= store_end))
+        if not len(found):
             continue
-        found = pd.DataFrame(
-            {
-                "gap": (store_day[candidates] - draft_day[label]).abs(),
-                "elsewhere": store_location[candidates] != draft_location[label],
-                "id": ids[candidates],
-            }
-        )
-        best = found.sort_values(["gap", "elsewhere", "id"], kind="stable").index[0]
+        gap = np.abs(store_day[found] - draft_day[label].to_datetime64())
+        elsewhere = store_place[found] != draft_place[label]
+        best = found[min(range(len(found)), key=lambda i: (gap[i], elsewhere[i], ids[found[i]]))]
         out.at[label, "status"] = KNOWN
         out.at[label, "match_id"] = ids[best]
-        out.at[label, "match_date"] = (
-            store_day[best].date().isoformat() if pd.notna(store_day[best]) else ""
-        )
+        day = pd.Timestamp(store_day[best])
+        out.at[label, "match_date"] = day.date().isoformat() if pd.notna(day) else ""
         out.at[label, "match_location"] = locations[best]
     return out
 
@@ -534,9 +533,16 @@ def _date_objects(frame: pd.DataFrame) -> pd.Series:
 
 
 def _match_keys(events: pd.DataFrame) -> pd.Series:
-    admin1 = _texts(events, "admin1").map(normalize_name)
-    sub = _texts(events, "sub_event_type").str.strip().str.casefold()
-    return pd.Series(list(zip(admin1, sub, strict=True)), index=events.index, dtype=object)
+    """ "admin1 key · sub-type" per event; "" when either is missing (such events never match)."""
+    province = _normalized(_texts(events, "admin1"))
+    subs = _texts(events, "sub_event_type")
+    sub = subs.map({value: value.strip().casefold() for value in subs.unique()})
+    return (province + "\x1f" + sub).where((province != "") & (sub != ""), "")
+
+
+def _normalized(names: pd.Series) -> pd.Series:
+    """normalize_name of each value, computed once per distinct value (columns repeat a lot)."""
+    return names.map({value: normalize_name(value) for value in names.unique()})
 
 
 def _dates(events: pd.DataFrame) -> pd.Series:
