@@ -12,7 +12,7 @@ from streamlit.testing.v1 import AppTest
 from appstore import make_app_store
 from conflictmap import charts
 from conflictmap import ui_filters as ui
-from conftest import ROOT
+from conftest import DATA, ROOT
 
 APP = str(ROOT / "app.py")
 TOTAL = 15
@@ -216,3 +216,34 @@ def test_a_failure_inside_the_page_shows_no_traceback(
     (error,) = at.error
     assert "Something went wrong" in error.value
     assert "chart exploded" not in error.value and "Traceback" not in error.value
+
+
+def test_an_empty_store_says_how_to_add_events(
+    at: AppTest, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    (tmp_path / "data").mkdir()
+    monkeypatch.setenv("CONFLICTMAP_DATA_DIR", str(tmp_path / "data"))  # no events.csv to seed
+    monkeypatch.setenv("CONFLICTMAP_DB_PATH", str(tmp_path / "empty.db"))
+    run(at)
+    assert count(at) == (0, 0)
+    (message,) = at.info
+    assert "no events yet" in message.value
+    assert not at.slider
+    assert all(b.disabled for b in at.download_button)
+
+
+def test_events_on_a_single_day_need_no_sliders(
+    at: AppTest, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    lines = (DATA / "app" / "events.csv").read_text(encoding="utf-8").splitlines()
+    one_day = [lines[0], *(line for line in lines[1:] if ",2021-08-12," in line)]
+    (tmp_path / "data").mkdir()
+    (tmp_path / "data" / "events.csv").write_text("\n".join(one_day) + "\n", encoding="utf-8")
+    monkeypatch.setenv("CONFLICTMAP_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("CONFLICTMAP_DB_PATH", str(tmp_path / "one-day.db"))
+    run(at)
+    assert count(at) == (3, 3)
+    assert not at.slider
+    at.sidebar.multiselect(key=ui.K_ADMIN1).select("Ghazni")
+    run(at)
+    assert count(at) == (1, 3)
