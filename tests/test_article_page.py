@@ -252,6 +252,14 @@ def test_relative_dates_without_a_publication_date_ask_for_one(fixture_store: Se
     assert "no date" in warnings and "publication date" in warnings
     add(at)
     assert "Not added" in at.info[0].value and "no date" in at.info[0].value
+    # Setting the date asks for a new reading, which dates the event.
+    at.date_input(key=article_page.K_PUBLISHED).set_value(date(2021, 8, 12))
+    run(at)
+    assert "press **Find events** to apply them" in at.info[0].value
+    at.button[0].click()
+    run(at)
+    assert list(drafts(at)["event_date"]) == [date(2021, 8, 12)]
+    assert not at.warning
 
 
 def test_markup_pasted_as_text_stays_text(fixture_store: Settings) -> None:

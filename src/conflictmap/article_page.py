@@ -124,9 +124,19 @@ def _page(settings: Settings) -> None:
         _extract(article, store)
     current = st.session_state.get(K_REVIEW)
     if isinstance(current, review.ArticleReview):
+        state = st.session_state
         if article is not None and _sha(article.text) != current.sha256:
             st.info(
                 "The article changed since it was read: press **Find events** to read it again."
+            )
+        elif (
+            state.get(K_PUBLISHED) != current.published
+            or str(state.get(K_SOURCE) or "").strip() != current.source
+            or str(state.get(K_TITLE) or "").strip() != current.title
+        ):
+            st.info(
+                "The publication date, source or title changed since the article was read: "
+                "press **Find events** to apply them to the drafts."
             )
         _review(current, store)
 
