@@ -420,17 +420,15 @@ def _add(
             "again. To replace it, remove that upload first.",
         )
     rows, held = review.rows_to_save(drafts, problems=problems)
-    held_note = (" Not added: " + "; ".join(ui.md_escape(h) for h in held) + ".") if held else ""
+    reasons = "; ".join(ui.md_escape(h) for h in held)
+    held_note = f" Not added: {reasons}." if held else ""
+    if rows.empty and held:
+        return "warning", f"Nothing was added: {reasons}."
     if rows.empty:
         return (
             "info",
-            "Nothing to add: no draft is ticked"
-            + (
-                " (those already known are unticked; tick one to add it anyway)."
-                if not held
-                else "."
-            )
-            + held_note,
+            "Nothing to add: no draft is ticked. Drafts already in the store start unticked; "
+            "tick one to add it anyway.",
         )
     with st.spinner("Adding the events…"):
         report = store.add_events(
