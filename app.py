@@ -10,7 +10,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from conflictmap import article_page, ui, ui_filters
+from conflictmap import article_page, ui, ui_filters, upload_page
 from conflictmap.assets import ensure_static_assets
 from conflictmap.config import Settings
 from conflictmap.filters import Choices, filter_choices, filter_events
@@ -33,6 +33,12 @@ def load_events(store_path: str, version: str, _store: EventStore) -> pd.DataFra
 
 
 @st.cache_data(show_spinner=False, max_entries=4)
+def load_uploads(store_path: str, version: str, _store: EventStore) -> pd.DataFrame:
+    """The list of uploads with their event counts (one scan of the events), once per version."""
+    return _store.uploads()
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
 def load_choices(store_path: str, version: str, _events: pd.DataFrame) -> Choices:
     """What the filters offer (dates, provinces, types, actors), once per ``version``."""
     return filter_choices(_events)
@@ -42,11 +48,9 @@ def load_choices(store_path: str, version: str, _events: pd.DataFrame) -> Choice
 def main() -> None:
     settings = Settings.from_env()
     store = open_store(str(settings.store_path), settings)
-    uploads = store.uploads()
-    # What the store holds: an import or a removal changes an upload's count or the total.
-    version = f"{len(store)}|" + "|".join(
-        f"{o}={n}" for o, n in zip(uploads["origin"], uploads["events"], strict=True)
-    )
+    # Changes with every committed import or removal, by any page or process (one small query).
+    version = store.version()
+    uploads = load_uploads(str(settings.store_path), version, store)
     events = load_events(str(settings.store_path), version, store)
     choices = load_choices(str(settings.store_path), version, events)
 
@@ -77,10 +81,11 @@ def main() -> None:
     ui.attributions(online_tiles=st.session_state.get("online_tiles", settings.online_tiles))
 
 
-# Two pages: the dashboard, and the article page (its own file, conflictmap/article_page.py).
+# Three pages: the dashboard, the article page and the upload page (conflictmap/*_page.py).
 st.navigation(
     [
         st.Page(main, title="Map", default=True),
         st.Page(article_page.PAGE_FILE, title=article_page.PAGE_TITLE, url_path="add-article"),
+        st.Page(upload_page.PAGE_FILE, title=upload_page.PAGE_TITLE, url_path="upload"),
     ]
 ).run()
