@@ -9,7 +9,7 @@ install:
 	$(PIP) install -q -e .
 
 install-test:
-	$(PIP) install -q -e '.[test]'
+	$(PIP) install -q -e '.[test,build]'
 
 ## install and start the app on the bundled data
 run: install

@@ -93,15 +93,19 @@ def extract_command(
     else:
         records = events.to_dict("records")
         text = json.dumps(records, ensure_ascii=False, indent=2, default=_scalar) + "\n"
+    write_output(text, output, count=len(events))
+
+
+def write_output(text: str, output: Path, *, count: int) -> None:
+    """Write an export to OUTPUT, or to stdout for '-' (as bytes, so CRLF line ends survive)."""
     if str(output) == "-":
-        # Bytes, so the CSV's CRLF line ends reach the pipe unchanged.
-        click.get_binary_stream("stdout").write(text.encode("utf-8"))
+        click.echo(text.encode("utf-8"), nl=False)
         return
     try:
         output.write_text(text, encoding="utf-8", newline="")
     except OSError as exc:
         raise ConflictMapError(f"cannot write {str(output)!r}: {exc.strerror or exc}") from exc
-    click.echo(f"Wrote {len(events)} events to {output}", err=True)
+    click.echo(f"Wrote {count} events to {output}", err=True)
 
 
 def _scalar(value: Any) -> Any:
@@ -239,12 +243,4 @@ def export_command(
     if countries:
         events = events[events["country"].isin(countries)]
     text = export_csv(events) if fmt == "csv" else export_geojson(events)
-    if str(output) == "-":
-        # Bytes, so the CSV's CRLF line ends reach the pipe unchanged.
-        click.get_binary_stream("stdout").write(text.encode("utf-8"))
-        return
-    try:
-        output.write_text(text, encoding="utf-8", newline="")
-    except OSError as exc:
-        raise ConflictMapError(f"cannot write {str(output)!r}: {exc.strerror or exc}") from exc
-    click.echo(f"Wrote {len(events)} events to {output}", err=True)
+    write_output(text, output, count=len(events))
