@@ -9,29 +9,9 @@ from functools import lru_cache
 
 import dateparser
 
+from conflictmap.celldates import MONTHS
 from conflictmap.models import ResolvedDate, TimePrecision
 
-_MONTHS = {
-    name: number
-    for number, names in enumerate(
-        (
-            ("january", "jan"),
-            ("february", "feb"),
-            ("march", "mar"),
-            ("april", "apr"),
-            ("may",),
-            ("june", "jun"),
-            ("july", "jul"),
-            ("august", "aug"),
-            ("september", "sep", "sept"),
-            ("october", "oct"),
-            ("november", "nov"),
-            ("december", "dec"),
-        ),
-        start=1,
-    )
-    for name in names
-}
 _WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 _NUMBER_WORDS = {
     "a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
@@ -217,8 +197,8 @@ def _resolve_explicit(text: str, words: list[str], published: date | None) -> Re
 def _month_of(words: list[str]) -> int:
     for word in words:
         for part in word.split("-"):
-            if part in _MONTHS:
-                return _MONTHS[part]
+            if part in MONTHS:
+                return MONTHS[part]
     raise ValueError(f"no month in {words!r}")
 
 
