@@ -404,6 +404,12 @@ def test_remove_an_upload_with_confirmation(app_env: Settings) -> None:
         "Removed 3 events from file:acled_current.csv."
     )
     assert "file:acled_current.csv" not in set(uploads_table(at)["origin"])
+    # The import's report above stays, and says its events are gone.
+    assert metrics(at)[0]["Accepted"] == 3
+    assert any(
+        unescaped(c.value).startswith("file:acled_current.csv has been removed since")
+        for c in at.caption
+    )
     assert "file:acled_current.csv" not in at.selectbox(key=upload_page.K_CHOICE).options
     assert map_count() == TOTAL
 

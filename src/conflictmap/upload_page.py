@@ -56,10 +56,12 @@ UPLOAD_COLUMNS: dict[str, Any] = {
     "imported_at": st.column_config.TextColumn("Imported (UTC)"),
 }
 PROBLEM_COLUMNS: dict[str, Any] = {
-    "line": st.column_config.NumberColumn("Line", format="%d", width="small"),
-    "column": st.column_config.TextColumn("Column"),
+    "line": st.column_config.NumberColumn("Line", format="%d", width=70),
+    "column": st.column_config.TextColumn("Column", width=150),
     "reason": st.column_config.TextColumn("Reason", width="large"),
 }
+# Rows taller than 4rem let Streamlit's grid wrap text: a reason is read whole, not cut off.
+PROBLEM_ROW_PX = 68
 
 
 @st.cache_resource(show_spinner=False)
@@ -126,8 +128,11 @@ def _import_section(files: Sequence[Any], store: EventStore) -> None:
         _import(new, store)
         # Draw the page again from the stored results (the Import button off, the list new).
         st.rerun()
-    for outcome in state.get(K_RESULTS, ()):
-        _show_outcome(outcome)
+    if state.get(K_RESULTS):
+        # Removals run before the page is drawn: a report can say its upload is gone.
+        stored = set(store.uploads()["origin"])
+        for outcome in state[K_RESULTS]:
+            _show_outcome(outcome, stored=stored)
 
 
 def _import(files: Sequence[Any], store: EventStore) -> None:
@@ -180,7 +185,7 @@ class _Bar:
             self._bar.empty()
 
 
-def _show_outcome(outcome: FileOutcome) -> None:
+def _show_outcome(outcome: FileOutcome, *, stored: set[str]) -> None:
     report = outcome.report
     if report is None:
         st.error(ui.md_escape(outcome.error))
@@ -189,12 +194,20 @@ def _show_outcome(outcome: FileOutcome) -> None:
         st.markdown(f"**{ui.md_escape(outcome.file_name)}**")
         verdict = report_verdict(report)
         SAY[verdict.level](ui.md_escape(verdict.text))
+        if report.accepted and report.origin not in stored:
+            st.caption(
+                f"{ui.md_escape(report.origin)} has been removed since: its events are no "
+                "longer in the store."
+            )
         for column, (label, value) in zip(st.columns(6), report_counts(report), strict=True):
             column.metric(label, f"{value:,}")
         if report.problems:
             st.markdown("**Rejected rows**")
             st.dataframe(
-                problems_frame(report.problems), hide_index=True, column_config=PROBLEM_COLUMNS
+                problems_frame(report.problems),
+                hide_index=True,
+                column_config=PROBLEM_COLUMNS,
+                row_height=PROBLEM_ROW_PX,
             )
             _problem_caption(len(report.problems))
         if report.warnings:
@@ -203,6 +216,7 @@ def _show_outcome(outcome: FileOutcome) -> None:
                     problems_frame(report.warnings),
                     hide_index=True,
                     column_config=PROBLEM_COLUMNS,
+                    row_height=PROBLEM_ROW_PX,
                 )
                 _problem_caption(len(report.warnings))
 

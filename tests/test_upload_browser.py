@@ -1,0 +1,169 @@
+"""The "Upload events" page in Debian's Chromium: choose files, import, read the report, remove."""
+
+from __future__ import annotations
+
+import gzip
+import re
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from conflictmap.config import Settings
+from conflictmap.store import EventStore
+from conftest import ARTIFACTS, DATA, AppServer
+
+pytestmark = pytest.mark.browser
+
+UPLOADS = DATA / "uploads"
+LOCAL = ("http://127.0.0.1", "http://localhost", "data:", "blob:", "about:")
+TOTAL = 15  # events in the app fixture store (tests/appstore.py)
+
+
+class Tab:
+    """One browser tab on the app, recording requests that leave localhost and any JS dialog."""
+
+    def __init__(self, browser: Any, url: str) -> None:
+        self.page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        self.outside: list[str] = []
+        self.dialogs: list[str] = []
+        self.page.on("request", self._request)
+        self.page.on("dialog", self._dialog)
+        self.page.goto(url)
+
+    def _request(self, request: Any) -> None:
+        if not request.url.startswith(LOCAL):
+            self.outside.append(request.url)
+
+    def _dialog(self, dialog: Any) -> None:
+        self.dialogs.append(dialog.message)
+        dialog.dismiss()
+
+    def idle(self) -> None:
+        """Wait until Streamlit has run the script to the end (and stays so for half a second)."""
+        app = self.page.locator("[data-testid=stApp]")
+        deadline = time.monotonic() + 60
+        still_since = None
+        while time.monotonic() < deadline:
+            if app.get_attribute("data-test-script-state") == "notRunning":
+                still_since = still_since or time.monotonic()
+                if time.monotonic() - still_since >= 0.5:
+                    return
+            else:
+                still_since = None
+            self.page.wait_for_timeout(100)
+        raise AssertionError("the app kept running for a minute")
+
+    def grid_rows(self, grid: int, *, columns: int) -> list[list[str]]:
+        """The text of data grid number ``grid`` on the page, row by row (grids are canvases:
+        their text is in an accessibility table)."""
+        rows = self.page.evaluate(
+            "([g, n]) => { const t = document.querySelectorAll("
+            "'[data-testid=stDataFrame] table')[g]; if (!t) return [];"
+            " return [...t.querySelectorAll('tbody tr')].map(r => [...r.querySelectorAll('td')]"
+            ".slice(0, n).map(c => c.textContent)); }",
+            [grid, columns],
+        )
+        return [list(map(str, r)) for r in rows]
+
+    def screenshot(self, name: str) -> Path:
+        """The whole page: Streamlit scrolls inside its own container, so grow the window."""
+        height = self.page.evaluate(
+            "() => Math.max(...[...document.querySelectorAll("
+            "'[data-testid=stMain], [data-testid=stMainBlockContainer]')]"
+            ".map(e => e.scrollHeight), 800)"
+        )
+        self.page.set_viewport_size({"width": 1400, "height": min(int(height) + 60, 8000)})
+        self.page.wait_for_timeout(1_500)
+        ARTIFACTS.mkdir(exist_ok=True)
+        path = ARTIFACTS / f"{name}.png"
+        self.page.screenshot(path=str(path), full_page=True)
+        self.page.set_viewport_size({"width": 1400, "height": 1000})
+        return path
+
+    def close(self) -> None:
+        assert self.outside == [], f"requests left localhost: {self.outside}"
+        assert self.dialogs == [], f"a dialog opened: {self.dialogs}"
+        self.page.close()
+
+
+@pytest.fixture
+def tab(app_browser: Any, app_server: AppServer) -> Iterator[Tab]:
+    opened = Tab(app_browser, app_server.url + "/upload")
+    yield opened
+    opened.close()
+
+
+def _origins(app_server: AppServer) -> set[str]:
+    with EventStore.open(Settings.from_env(app_server.env)) as store:
+        return set(store.uploads()["origin"])
+
+
+def test_upload_read_the_report_remove_and_the_map_follows(
+    tab: Tab, app_server: AppServer, tmp_path: Path
+) -> None:
+    page = tab.page
+    page.get_by_role("heading", name="Upload events").wait_for(timeout=60_000)
+    assert "up to 200 MB each" in page.get_by_test_id("stMarkdown").first.inner_text()
+    # One plain CSV with a place the gazetteer does not know, one gzipped ACLED export.
+    packed = tmp_path / "acled_current.csv.gz"
+    packed.write_bytes(gzip.compress((UPLOADS / "acled_current.csv").read_bytes()))
+    page.get_by_test_id("stFileUploaderDropzoneInput").set_input_files(
+        [str(UPLOADS / "minimal_place.csv"), str(packed)]
+    )
+    page.get_by_text("acled_current.csv.gz").first.wait_for(timeout=30_000)
+    tab.idle()
+    page.get_by_role("button", name="Import", exact=True).click()
+    page.get_by_text("Rejected rows").wait_for(timeout=60_000)
+    tab.idle()
+
+    alerts = page.get_by_test_id("stAlertContainer").all_inner_texts()
+    assert any(
+        a.startswith("Imported 3 new events as file:minimal_place.csv; 1 row rejected")
+        for a in alerts
+    ), alerts
+    assert any(a.startswith("Imported 3 new events as file:acled_current.csv.gz.") for a in alerts)
+    metrics = page.get_by_test_id("stMetric").all_inner_texts()
+    assert [m.split("\n")[0] for m in metrics[:6]] == [
+        "Rows read",
+        "Accepted",
+        "Rejected",
+        "Duplicates skipped",
+        "Geocoded",
+        "Not geocoded",
+    ]
+    assert [int(m.split("\n")[-1]) for m in metrics[:6]] == [4, 3, 1, 0, 3, 1]
+    rejected = tab.grid_rows(0, columns=3)
+    assert [r[:2] for r in rejected] == [["5", "location"]]
+    assert rejected[0][2].startswith("'Atlantis Nowhere' was not found in the offline gazetteer")
+    assert page.get_by_role("button", name="Import", exact=True).is_disabled()
+    assert {"file:minimal_place.csv", "file:acled_current.csv.gz"} <= _origins(app_server)
+    shot = tab.screenshot("upload_page")
+    assert shot.stat().st_size > 30_000
+
+    # Remove the plain file's upload: choose it, confirm, read what was removed.
+    box = page.get_by_role("combobox", name="Upload to remove")
+    # Scrolling closes the list again: bring the box into view first, as a person would.
+    box.scroll_into_view_if_needed()
+    page.wait_for_timeout(500)
+    box.click()
+    page.get_by_role("option", name=re.compile(r"^file:minimal_place\.csv")).click()
+    tab.idle()
+    page.get_by_role("button", name="Remove…").click()
+    question = page.get_by_text(re.compile(r"^Remove file:minimal_place\.csv and its 3 events"))
+    question.wait_for(timeout=30_000)
+    page.get_by_role("button", name="Yes, remove").click()
+    done = page.get_by_text("Removed 3 events from file:minimal_place.csv.")
+    done.wait_for(timeout=30_000)
+    tab.idle()
+    assert "file:minimal_place.csv" not in _origins(app_server)
+    page.get_by_text("file:minimal_place.csv has been removed since").wait_for(timeout=10_000)
+    tab.screenshot("upload_page_removed")
+
+    # The map page counts the gzipped file's events, not the removed ones.
+    page.get_by_role("link", name="Map").click()
+    count = page.get_by_text(re.compile(r"^\d+ of \d+ events")).first
+    count.wait_for(timeout=60_000)
+    assert count.inner_text().startswith(f"{TOTAL + 3} of {TOTAL + 3} events")
