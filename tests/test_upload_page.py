@@ -167,6 +167,10 @@ def test_progress_spans_the_files_rises_and_is_thinned() -> None:
     assert fractions[0] == 0.0 and fractions[-1] == 1.0
     assert fractions == sorted(fractions)
     assert 0.5 in fractions  # the second file starts half-way
+    assert seen[0][1] == "Reading"
+    named = overall_progress(lambda f, m: seen.append((f, m)), index=0, count=2, name="a.csv")
+    named(0.0, "Reading")
+    assert seen[-1] == (0.0, "a.csv: Reading")
     assert len(seen) <= 2 * (2 + 5)  # about one call per tenth of the bar, not 400
 
 

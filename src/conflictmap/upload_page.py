@@ -123,7 +123,7 @@ def _import_section(files: Sequence[Any], store: EventStore) -> None:
     if files and not new:
         st.caption("Every file above was imported; its report is below. Add a file to import it.")
     elif len(new) < len(files):
-        st.caption(f"{len(new)} of {len(files)} files above not imported yet.")
+        st.caption(f"{len(new)} of {len(files)} files above not imported yet: press **Import**.")
     if clicked and new:
         _import(new, store)
         # Draw the page again from the stored results (the Import button off, the list new).
@@ -143,8 +143,8 @@ def _import(files: Sequence[Any], store: EventStore) -> None:
     state[K_RESULTS] = results
     bar = _Bar(st.progress(0.0, text="Starting the import…"))
     for index, upload in enumerate(files):
-        progress = overall_progress(bar, index=index, count=len(files))
         name = str(upload.name)
+        progress = overall_progress(bar, index=index, count=len(files), name=name)
         try:
             report = store.import_file(upload.getvalue(), file_name=name, progress=progress)
             outcome = FileOutcome(name, report=report)

@@ -153,8 +153,12 @@ def removal_message(origin: str, removed: int) -> str:
     return f"Removed {removed:,} event{_s(removed)} from {origin}."
 
 
-def overall_progress(progress: Progress, *, index: int, count: int, step: float = 0.01) -> Progress:
+def overall_progress(
+    progress: Progress, *, index: int, count: int, name: str = "", step: float = 0.01
+) -> Progress:
     """A callback for file ``index`` of ``count`` that moves one bar across all of them.
+
+    Messages are prefixed with the file's ``name`` when there are several files.
 
     It passes a call on only when the bar moved by ``step`` or more, or at the start and the
     end of the file: geocoding calls back once per place name, and every call redraws the bar.
@@ -166,7 +170,7 @@ def overall_progress(progress: Progress, *, index: int, count: int, step: float 
         overall = (index + fraction) / max(count, 1)
         if fraction in (0.0, 1.0) or overall - shown[0] >= step:
             shown[0] = overall
-            progress(overall, message)
+            progress(overall, f"{name}: {message}" if name and count > 1 else message)
 
     return report
 
