@@ -5,39 +5,27 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 
+from apptab import MAP_FRAME, AppTab
 from conflictmap import article_page
 from conflictmap.config import Settings
 from conflictmap.store import EventStore
-from conftest import ARTIFACTS, DATA, AppServer
+from conftest import DATA, AppServer
 
 pytestmark = pytest.mark.browser
 
 WIRE = DATA / "article_page" / "wire_story.txt"
 ORIGIN = "article:Taliban take Mazar-i-Sharif as Afghan forces pull back"
-MAP_FRAME = "iframe[title='streamlit_folium.st_folium']"
-LOCAL = ("http://127.0.0.1", "http://localhost", "data:", "blob:", "about:")
 ROW_PX = 35  # Streamlit's data editor: header and rows are 35 px high
 # The review table's columns as drawn for new drafts (no match column: nothing matched).
 SHOWN = [c for c in article_page.EDITOR_COLUMNS if c != "match"]
 
 
-class Tab:
-    """One browser tab on the app, recording requests that leave localhost and any JS dialog."""
-
-    def __init__(self, browser: Any, url: str) -> None:
-        self.page = browser.new_page(viewport={"width": 1400, "height": 1000})
-        self.outside: list[str] = []
-        self.dialogs: list[str] = []
-        self.page.on(
-            "request", lambda r: None if r.url.startswith(LOCAL) else self.outside.append(r.url)
-        )
-        self.page.on("dialog", lambda d: (self.dialogs.append(d.message), d.dismiss()))
-        self.page.goto(url)
+class Tab(AppTab):
+    """One tab on the app (see tests/apptab.py) with what these tests need."""
 
     def cell(self, column: int, row: int) -> str:
         """A data grid cell's text, from the grid's accessibility table (the grid is a canvas)."""
@@ -53,27 +41,39 @@ class Tab:
         """The first cells of the first data grid on the page."""
         return [self.cell(c, r) for r in range(rows) for c in range(columns)]
 
-    def wait_cell(self, column: int, row: int, text: str) -> None:
+    def wait_cell(self, column: int, row: int, text: str, *, timeout: int = 30_000) -> None:
         self.page.wait_for_function(
             "([c, r, t]) => { const e = document.getElementById(`glide-cell-${c}-${r}`);"
             " return e && e.textContent === t; }",
             arg=[column, row, text],
-            timeout=30_000,
+            timeout=timeout,
         )
 
     def type_in_cell(self, column: int, row: int, value: str) -> None:
-        """Select a row's first cell, walk right to ``column``, open its editor and type."""
+        """Select a row's first cell, walk right to ``column``, open its editor and type.
+
+        Tried up to three times: a rerun of the app that lands between the keystrokes (the
+        grid is redrawn) swallows them, which a person would answer by typing again.
+        """
         grid = self.page.locator(".dvn-scroller.stDataFrameGlideDataEditor")
-        grid.click(position={"x": 5, "y": ROW_PX * (row + 1) + ROW_PX // 2})
-        for _ in range(column):
-            self.page.keyboard.press("ArrowRight")
-        self.page.wait_for_timeout(300)
-        self.page.keyboard.press("Enter")
-        self.page.wait_for_timeout(300)
-        self.page.keyboard.press("Control+a")
-        self.page.keyboard.type(value)
-        self.page.keyboard.press("Enter")
-        self.wait_cell(column, row, value)
+        for attempt in range(3):
+            self.idle()
+            grid.click(position={"x": 5, "y": ROW_PX * (row + 1) + ROW_PX // 2})
+            for _ in range(column):
+                self.page.keyboard.press("ArrowRight")
+            self.page.wait_for_timeout(300)
+            self.page.keyboard.press("Enter")
+            self.page.wait_for_timeout(500)
+            self.page.keyboard.press("Control+a")
+            self.page.keyboard.type(value)
+            self.page.keyboard.press("Enter")
+            try:
+                self.wait_cell(column, row, value, timeout=10_000)
+                return
+            except Exception:
+                if attempt == 2:
+                    raise
+                self.page.keyboard.press("Escape")
 
     def map_drawn(self, total: int) -> None:
         """Wait until the page's map has drawn ``total`` events (the frame may be remounted)."""
@@ -89,41 +89,6 @@ class Tab:
                 return
             self.page.wait_for_timeout(200)
         raise AssertionError(f"the map did not draw {total} events")
-
-    def idle(self) -> None:
-        """Wait until Streamlit has run the script to the end (and stays so for half a second)."""
-        app = self.page.locator("[data-testid=stApp]")
-        deadline = time.monotonic() + 60
-        still_since = None
-        while time.monotonic() < deadline:
-            if app.get_attribute("data-test-script-state") == "notRunning":
-                still_since = still_since or time.monotonic()
-                if time.monotonic() - still_since >= 0.5:
-                    return
-            else:
-                still_since = None
-            self.page.wait_for_timeout(100)
-        raise AssertionError("the app kept running for a minute")
-
-    def screenshot(self, name: str) -> Path:
-        """The whole page: Streamlit scrolls inside its own container, so grow the window."""
-        height = self.page.evaluate(
-            "() => Math.max(...[...document.querySelectorAll("
-            "'[data-testid=stMain], [data-testid=stMainBlockContainer]')]"
-            ".map(e => e.scrollHeight), 800)"
-        )
-        self.page.set_viewport_size({"width": 1400, "height": min(int(height) + 60, 8000)})
-        self.page.wait_for_timeout(1_500)
-        ARTIFACTS.mkdir(exist_ok=True)
-        path = ARTIFACTS / f"{name}.png"
-        self.page.screenshot(path=str(path), full_page=True)
-        self.page.set_viewport_size({"width": 1400, "height": 1000})
-        return path
-
-    def close(self) -> None:
-        assert self.outside == [], f"requests left localhost: {self.outside}"
-        assert self.dialogs == [], f"a dialog opened: {self.dialogs}"
-        self.page.close()
 
 
 @pytest.fixture

@@ -10,30 +10,18 @@ from typing import Any
 
 import pytest
 
-from conftest import ARTIFACTS
+from apptab import MAP_FRAME, AppTab
 
 pytestmark = pytest.mark.browser
 
 TOTAL = 15
-MAP_FRAME = "iframe[title='streamlit_folium.st_folium']"
-LOCAL = ("http://127.0.0.1", "http://localhost", "data:", "blob:", "about:")
 
 # The app under `streamlit run` (app_url) and Chromium (app_browser) are conftest fixtures,
 # shared with the article page's browser test.
 
 
-class Page:
-    """One tab on the app, recording requests that leave localhost and any JS dialog."""
-
-    def __init__(self, browser: Any, url: str) -> None:
-        self.page = browser.new_page(viewport={"width": 1400, "height": 1000})
-        self.outside: list[str] = []
-        self.dialogs: list[str] = []
-        self.page.on(
-            "request", lambda r: None if r.url.startswith(LOCAL) else self.outside.append(r.url)
-        )
-        self.page.on("dialog", lambda d: (self.dialogs.append(d.message), d.dismiss()))
-        self.page.goto(url)
+class Page(AppTab):
+    """One tab on the app (see tests/apptab.py) with what these tests need."""
 
     def wait_count(self, expected: int) -> None:
         self.page.get_by_text(re.compile(rf"^{expected} of {TOTAL} events")).first.wait_for(
@@ -75,26 +63,6 @@ class Page:
         popup = frame.locator(".leaflet-popup-content")
         popup.wait_for(timeout=10_000)
         return popup
-
-    def screenshot(self, name: str) -> Path:
-        """The whole page: Streamlit scrolls inside its own container, so grow the window."""
-        height = self.page.evaluate(
-            "() => Math.max(...[...document.querySelectorAll("
-            "'[data-testid=stMain], [data-testid=stMainBlockContainer]')]"
-            ".map(e => e.scrollHeight), 800)"
-        )
-        self.page.set_viewport_size({"width": 1400, "height": min(int(height) + 60, 8000)})
-        self.page.wait_for_timeout(1_500)
-        ARTIFACTS.mkdir(exist_ok=True)
-        path = ARTIFACTS / f"{name}.png"
-        self.page.screenshot(path=str(path), full_page=True)
-        self.page.set_viewport_size({"width": 1400, "height": 1000})
-        return path
-
-    def close(self) -> None:
-        assert self.outside == [], f"requests left localhost: {self.outside}"
-        assert self.dialogs == [], f"a dialog opened: {self.dialogs}"
-        self.page.close()
 
 
 @pytest.fixture

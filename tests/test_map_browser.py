@@ -12,20 +12,12 @@ from typing import Any
 import pandas as pd
 import pytest
 
+from apptab import LOCAL
 from conflictmap.assets import ensure_static_assets
 from conflictmap.mapview import build_map
-from conftest import ARTIFACTS, DATA, chromium_path, skip_or_fail
+from conftest import ARTIFACTS, DATA
 
 pytestmark = pytest.mark.browser
-
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-]
-LOCAL = ("http://127.0.0.1", "http://localhost", "data:", "blob:", "about:")
 
 
 class _QuietHandler(SimpleHTTPRequestHandler):
@@ -56,23 +48,6 @@ def site(tmp_path_factory: pytest.TempPathFactory, events: pd.DataFrame) -> Iter
         server.server_close()
 
 
-@pytest.fixture(scope="module")
-def map_browser() -> Iterator[Any]:
-    exe = chromium_path()
-    if exe is None:
-        skip_or_fail("Debian's chromium is not installed (make browser)")
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        skip_or_fail("playwright is not installed (pip install -e '.[test]')")
-    with sync_playwright() as p:
-        launched = p.chromium.launch(executable_path=exe, args=CHROMIUM_ARGS)
-        try:
-            yield launched
-        finally:
-            launched.close()
-
-
 def _open(browser: Any, url: str) -> tuple[Any, list[str], list[str]]:
     page = browser.new_page(viewport={"width": 1200, "height": 800})
     outside: list[str] = []
@@ -85,9 +60,9 @@ def _open(browser: Any, url: str) -> tuple[Any, list[str], list[str]]:
 
 
 def test_points_view_draws_every_event_and_escapes_popups(
-    map_browser: Any, site: str, events: pd.DataFrame
+    app_browser: Any, site: str, events: pd.DataFrame
 ) -> None:
-    page, outside, dialogs = _open(map_browser, f"{site}/points.html")
+    page, outside, dialogs = _open(app_browser, f"{site}/points.html")
     assert page.locator(".leaflet-container").count() == 1
     drawn = page.evaluate("window.conflictmapDrawn")
     assert drawn["total"] == len(events)
@@ -130,8 +105,8 @@ def test_points_view_draws_every_event_and_escapes_popups(
 
 
 @pytest.mark.parametrize("view", ["density", "provinces"])
-def test_other_views_draw_and_stay_local(map_browser: Any, site: str, view: str) -> None:
-    page, outside, dialogs = _open(map_browser, f"{site}/{view}.html")
+def test_other_views_draw_and_stay_local(app_browser: Any, site: str, view: str) -> None:
+    page, outside, dialogs = _open(app_browser, f"{site}/{view}.html")
     drawn = page.evaluate("window.conflictmapDrawn")
     assert drawn["view"] == view
     assert drawn["symbols"] >= 1
@@ -142,8 +117,8 @@ def test_other_views_draw_and_stay_local(map_browser: Any, site: str, view: str)
     page.close()
 
 
-def test_outline_layer_loads_from_the_static_files(map_browser: Any, site: str) -> None:
-    page, _, _ = _open(map_browser, f"{site}/points.html")
+def test_outline_layer_loads_from_the_static_files(app_browser: Any, site: str) -> None:
+    page, _, _ = _open(app_browser, f"{site}/points.html")
     console: list[str] = []
     page.on("console", lambda m: console.append(m.text))
     page.reload()
@@ -154,8 +129,8 @@ def test_outline_layer_loads_from_the_static_files(map_browser: Any, site: str) 
     page.close()
 
 
-def test_a_province_level_event_is_a_hollow_ring(map_browser: Any, site: str) -> None:
-    page, _, _ = _open(map_browser, f"{site}/points.html")
+def test_a_province_level_event_is_a_hollow_ring(app_browser: Any, site: str) -> None:
+    page, _, _ = _open(app_browser, f"{site}/points.html")
     ring = page.evaluate(
         """() => {
           const g = window.conflictmapLayer, map = g._map;
