@@ -11,19 +11,11 @@ import pandas as pd
 import streamlit as st
 
 from conflictmap import article_page, ui, ui_filters, upload_page
-from conflictmap.assets import ensure_static_assets
 from conflictmap.config import Settings
 from conflictmap.filters import Choices, filter_choices, filter_events
 from conflictmap.store import EventStore
 
 st.set_page_config(page_title="conflictmap", layout="wide", initial_sidebar_state="expanded")
-
-
-@st.cache_resource(show_spinner=False)
-def open_store(store_path: str, _settings: Settings) -> EventStore:
-    """One store per database file for the whole server (seeded on first use)."""
-    ensure_static_assets()
-    return EventStore.open(_settings)
 
 
 @st.cache_data(show_spinner="Loading events…", max_entries=4)
@@ -47,7 +39,7 @@ def load_choices(store_path: str, version: str, _events: pd.DataFrame) -> Choice
 @ui.guarded
 def main() -> None:
     settings = Settings.from_env()
-    store = open_store(str(settings.store_path), settings)
+    store = ui.open_store(str(settings.store_path), settings)
     # Changes with every committed import or removal, by any page or process (one small query).
     version = store.version()
     uploads = load_uploads(str(settings.store_path), version, store)

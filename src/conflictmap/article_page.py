@@ -8,7 +8,6 @@ itself. Imported, it only defines ``render`` and ``PAGE_FILE``.
 from __future__ import annotations
 
 import hashlib
-import logging
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -19,14 +18,12 @@ from streamlit_folium import st_folium
 
 from conflictmap import mapview, review, ui
 from conflictmap.articles import Article, meta_from_json, parse_article
-from conflictmap.assets import ensure_static_assets
 from conflictmap.config import Settings
 from conflictmap.errors import ConflictMapError, InputError
 from conflictmap.models import EVENT_TYPES, SUB_EVENT_TYPES, Place
 from conflictmap.pipeline import extract_article
 from conflictmap.store import EventStore
 
-log = logging.getLogger("conflictmap.app")
 PAGE_FILE = Path(__file__).resolve()
 PAGE_TITLE = "Add an article"
 
@@ -69,13 +66,6 @@ STORE_MATCH_COLUMNS = (
 )
 
 
-@st.cache_resource(show_spinner=False)
-def open_store(store_path: str, _settings: Settings) -> EventStore:
-    """This page's handle on the event store (SQLite in WAL mode serves the map page's too)."""
-    ensure_static_assets()
-    return EventStore.open(_settings)
-
-
 @st.cache_data(show_spinner=False, max_entries=2)
 def stored_for_matching(store_path: str, version: str, _store: EventStore) -> pd.DataFrame:
     """The stored events' columns that "already known" compares, read again when they change."""
@@ -83,33 +73,18 @@ def stored_for_matching(store_path: str, version: str, _store: EventStore) -> pd
     return events[[c for c in STORE_MATCH_COLUMNS if c in events]]
 
 
-def store_version(store: EventStore) -> str:
-    """What the store holds, in one string: any import or removal changes it."""
-    uploads = store.uploads()
-    pairs = zip(uploads["origin"], uploads["events"], strict=True)
-    return f"{len(store)}|" + "|".join(f"{o}={n}" for o, n in pairs)
-
-
+@ui.guarded(
+    hint="Reload the page and try again, or add the article from the command line: "
+    "`conflictmap extract FILE -o events.csv`, then `conflictmap import events.csv`."
+)
 def render(settings: Settings | None = None) -> None:
     """The whole page; our errors as one message, anything else as a note, never a traceback."""
-    try:
-        _page(settings or Settings.from_env())
-    except ConflictMapError as exc:
-        log.warning("conflictmap error: %s", exc)
-        st.error(ui.md_escape(exc))
-    except Exception:
-        log.exception("the article page failed")
-        st.error(
-            "Something went wrong while reading or saving this article; the details are in "
-            "the server's log. Reload the page and try again, or add the "
-            "article from the command line: `conflictmap extract FILE -o events.csv`, then "
-            "`conflictmap import events.csv`."
-        )
+    _page(settings or Settings.from_env())
 
 
 def _page(settings: Settings) -> None:
     """The article and its metadata, then the review, then saving."""
-    store = open_store(str(settings.store_path), settings)
+    store = ui.open_store(str(settings.store_path), settings)
     st.title(PAGE_TITLE)
     st.markdown(
         "Paste a news article or upload it, check what was found (places, dates, event types), "
@@ -234,7 +209,7 @@ def _extract(article: Article, store: EventStore) -> None:
         except ConflictMapError as exc:
             st.error(ui.md_escape(exc))
             return
-        stored = stored_for_matching(str(store.path), store_version(store), store)
+        stored = stored_for_matching(str(store.path), store.version(), store)
         drafts, places = review.draft_table(found.events, mentions=found.mentions, stored=stored)
     by_index = {s.index: s for s in found.sentences}
     undated = int(drafts["event_date"].isna().sum())
@@ -285,7 +260,7 @@ def _review(current: review.ArticleReview, store: EventStore) -> None:
     )
     if base.empty:
         return
-    stored = stored_for_matching(str(store.path), store_version(store), store)
+    stored = stored_for_matching(str(store.path), store.version(), store)
     editor_key = f"art_editor_{state.get(K_EDITS, 0)}"
     st.markdown(
         "**Draft events.** Untick a row to leave it out; correct dates, places and types "

@@ -12,8 +12,11 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from conflictmap import charts, exports, mapview
+from conflictmap.assets import ensure_static_assets
+from conflictmap.config import Settings
 from conflictmap.errors import ConflictMapError
 from conflictmap.filters import Filters, date_bounds, describe_filters, distinct_values
+from conflictmap.store import EventStore
 
 log = logging.getLogger("conflictmap.app")
 F = TypeVar("F", bound=Callable[..., Any])
@@ -55,25 +58,44 @@ def md_escape(text: object) -> str:
     return "".join("\\" + c if c in _MARKDOWN_SPECIALS else c for c in str(text))
 
 
-def guarded(func: F) -> F:
-    """Show our errors as one message and any other failure as a short note, never a traceback."""
+DEFAULT_HINT = "Try **Reset filters** in the sidebar, or reload the page."
 
-    @functools.wraps(func)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return func(*args, **kwargs)
-        except ConflictMapError as exc:
-            log.warning("conflictmap error: %s", exc)
-            st.error(md_escape(exc))
-        except Exception:
-            log.exception("the page failed")
-            st.error(
-                "Something went wrong while drawing this part of the page; the details are in "
-                "the server's log. Try **Reset filters** in the sidebar, or reload the page."
-            )
-        return None
 
-    return wrapper  # type: ignore[return-value]
+def guarded(func: F | None = None, *, hint: str = DEFAULT_HINT) -> Any:
+    """Show our errors as one message and any other failure as a short note, never a traceback.
+
+    ``@guarded`` or ``@guarded(hint="what to try")``; the traceback goes to the server's log.
+    """
+
+    def decorate(inner: F) -> F:
+        @functools.wraps(inner)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            try:
+                return inner(*args, **kwargs)
+            except ConflictMapError as exc:
+                log.warning("conflictmap error: %s", exc)
+                st.error(md_escape(exc))
+            except Exception:
+                log.exception("the page failed")
+                st.error(
+                    "Something went wrong while drawing this part of the page; the details "
+                    f"are in the server's log. {hint}"
+                )
+            return None
+
+        return wrapper  # type: ignore[return-value]
+
+    return decorate(func) if func is not None else decorate
+
+
+@st.cache_resource(show_spinner=False)
+def open_store(store_path: str, _settings: Settings) -> EventStore:
+    """One store handle per database file for the whole server, shared by every page.
+
+    The first call seeds the store and copies the map's static assets into ./static.
+    """
+    ensure_static_assets()
+    return EventStore.open(_settings)
 
 
 def count_line(shown: pd.DataFrame, events: pd.DataFrame) -> None:

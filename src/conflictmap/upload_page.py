@@ -19,7 +19,6 @@ import streamlit as st
 from streamlit.runtime.scriptrunner_utils.exceptions import ScriptControlException
 
 from conflictmap import ui
-from conflictmap.assets import ensure_static_assets
 from conflictmap.config import Settings
 from conflictmap.errors import ConflictMapError
 from conflictmap.store import EventStore
@@ -64,31 +63,17 @@ PROBLEM_COLUMNS: dict[str, Any] = {
 PROBLEM_ROW_PX = 68
 
 
-@st.cache_resource(show_spinner=False)
-def open_store(store_path: str, _settings: Settings) -> EventStore:
-    """This page's handle on the event store (SQLite in WAL mode serves the map page's too)."""
-    ensure_static_assets()
-    return EventStore.open(_settings)
-
-
+@ui.guarded(
+    hint="Reload the page and try again, or import from the command line: "
+    "`conflictmap import FILE`."
+)
 def render(settings: Settings | None = None) -> None:
     """The whole page; our errors as one message, anything else as a note, never a traceback."""
-    try:
-        _page(settings or Settings.from_env())
-    except ConflictMapError as exc:
-        log.warning("conflictmap error: %s", exc)
-        st.error(ui.md_escape(exc))
-    except Exception:
-        log.exception("the upload page failed")
-        st.error(
-            "Something went wrong on this page; the details are in the server's log. Reload "
-            "the page and try again, or import from the command line: "
-            "`conflictmap import FILE`."
-        )
+    _page(settings or Settings.from_env())
 
 
 def _page(settings: Settings) -> None:
-    store = open_store(str(settings.store_path), settings)
+    store = ui.open_store(str(settings.store_path), settings)
     st.title(PAGE_TITLE)
     limit = upload_limit_mb(settings.max_upload_mb, int(st.get_option("server.maxUploadSize")))
     st.markdown(
