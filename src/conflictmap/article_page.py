@@ -413,8 +413,6 @@ def _add(
             kind="article",
             sha256=current.sha256,
         )
-    # The map page reads the store through st.cache_data: it shows the new events at once.
-    st.cache_data.clear()
     parts = [
         f"Added **{report.accepted}** event(s) to the map as **{ui.md_escape(report.origin)}**."
     ]
