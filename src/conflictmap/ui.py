@@ -119,8 +119,9 @@ def empty_message(filters: Filters, events: pd.DataFrame) -> None:
     """Instead of a blank map: why nothing shows and what to change."""
     if events.empty:
         st.info(
-            "There are no events yet. Import a CSV or an ACLED export with "
-            "`conflictmap import FILE`, or run `make data` to extract the bundled article."
+            "There are no events yet. Add a news article on **Add an article**, upload a CSV "
+            "or an ACLED export on **Upload events** (or `conflictmap import FILE`), or "
+            "run `make data` to extract the bundled article."
         )
         return
     limits = describe_filters(filters)
