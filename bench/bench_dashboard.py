@@ -55,7 +55,10 @@ def _filter_change(events: object) -> Callable[[], object]:
 
 def _page_run(events: object, root: Path) -> float:
     """Median time of a whole page run under AppTest (store cached, map included)."""
+    from streamlit.logger import set_log_level
     from streamlit.testing.v1 import AppTest
+
+    set_log_level("error")  # "missing ScriptRunContext" notes of bare mode are noise here
 
     db = root / "bench.db"
     settings = Settings(db_path=db)
