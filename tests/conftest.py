@@ -13,9 +13,12 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
+
+if TYPE_CHECKING:
+    from conflictmap.store import EventStore
 
 TESTS = Path(__file__).parent
 DATA = TESTS / "data"
@@ -150,3 +153,21 @@ def app_browser() -> Iterator[Any]:
             yield launched
         finally:
             launched.close()
+
+
+def open_test_store(folder: Path, *, seed: bool = True) -> EventStore:
+    """A store in ``folder`` geocoding with the offline gazetteer; ``seed`` from ``folder``'s
+    events.csv if there is one (tests put their own there, or none)."""
+    from conflictmap.config import Settings
+    from conflictmap.gazetteer import default_gazetteer
+    from conflictmap.geocoding import GazetteerGeocoder
+    from conflictmap.store import EventStore
+
+    gazetteer = default_gazetteer()
+    return EventStore.open(
+        Settings(data_dir=folder),
+        path=folder / "events.db",
+        gazetteer=gazetteer,
+        geocoder=GazetteerGeocoder(gazetteer),
+        seed=seed,
+    )

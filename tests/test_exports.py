@@ -11,12 +11,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from conflictmap.config import Settings
 from conflictmap.exports import export_csv, export_geojson
-from conflictmap.gazetteer import default_gazetteer
-from conflictmap.geocoding import GazetteerGeocoder
 from conflictmap.models import ACLED_COLUMNS, OUR_COLUMNS
 from conflictmap.store import EventStore
+from conftest import open_test_store
 
 UPLOADS = Path(__file__).parent / "data" / "uploads"
 TODAY = date(2025, 6, 1)
@@ -34,19 +32,9 @@ ROUND_TRIP = (
 )
 
 
-def open_store(folder: Path) -> EventStore:
-    gazetteer = default_gazetteer()
-    return EventStore.open(
-        Settings(data_dir=folder),
-        path=folder / "events.db",
-        gazetteer=gazetteer,
-        geocoder=GazetteerGeocoder(gazetteer),
-    )
-
-
 @pytest.fixture()
 def filled(tmp_path: Path) -> EventStore:
-    store = open_store(tmp_path / "a")
+    store = open_test_store(tmp_path / "a")
     for name in ROUND_TRIP:
         store.import_file(UPLOADS / name, today=TODAY)
     return store
@@ -90,7 +78,7 @@ def test_export_then_import_into_an_empty_store_gives_the_same_events(
 ) -> None:
     before = filled.events(acled=True)
     exported = export_csv(before, bom=True).encode("utf-8")
-    again = open_store(tmp_path / "b")
+    again = open_test_store(tmp_path / "b")
     report = again.import_file(exported, file_name="export.csv", today=TODAY)
     assert (report.rejected, report.duplicates) == (0, 0)
     assert report.accepted == len(before)

@@ -16,25 +16,12 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from conflictmap.config import Settings
 from conflictmap.errors import InputError, StoreError
-from conflictmap.gazetteer import default_gazetteer
-from conflictmap.geocoding import GazetteerGeocoder
-from conflictmap.store import SEED_ORIGIN, EventStore
+from conflictmap.store import SEED_ORIGIN
+from conftest import open_test_store
 
 UPLOADS = Path(__file__).parent / "data" / "uploads"
 TODAY = date(2025, 6, 1)
-
-
-def open_store(folder: Path, **kwargs: object) -> EventStore:
-    gazetteer = default_gazetteer()
-    return EventStore.open(
-        Settings(data_dir=folder),
-        path=folder / "events.db",
-        gazetteer=gazetteer,
-        geocoder=GazetteerGeocoder(gazetteer),
-        **kwargs,  # type: ignore[arg-type]
-    )
 
 
 def many_rows_csv(count: int, *, prefix: str, start: int = 0) -> bytes:
@@ -60,26 +47,26 @@ def snapshot(path: Path) -> tuple[list[tuple[object, ...]], list[tuple[object, .
 
 def test_a_new_store_is_seeded_once_from_events_csv(tmp_path: Path) -> None:
     (tmp_path / "events.csv").write_bytes((UPLOADS / "own_schema.csv").read_bytes())
-    store = open_store(tmp_path)
+    store = open_test_store(tmp_path)
     assert store.uploads()[["origin", "kind", "accepted"]].values.tolist() == [
         [SEED_ORIGIN, "seed", 2]
     ]
     assert set(store.events()["origin"]) == {SEED_ORIGIN}
     assert store.remove(SEED_ORIGIN) == 2
     store.close()
-    again = open_store(tmp_path)
+    again = open_test_store(tmp_path)
     assert len(again) == 0, "a removed seed must not come back"
 
 
 def test_a_store_without_a_seed_file_starts_empty(tmp_path: Path) -> None:
-    store = open_store(tmp_path)
+    store = open_test_store(tmp_path)
     assert len(store) == 0
     assert store.events().columns[0] == "event_id_cnty"
     assert store.uploads().empty
 
 
 def test_remove_takes_one_upload_and_all_its_events(tmp_path: Path) -> None:
-    store = open_store(tmp_path)
+    store = open_test_store(tmp_path)
     store.import_file(UPLOADS / "acled_current.csv", today=TODAY)
     store.import_file(UPLOADS / "tabs.csv", today=TODAY)
     assert len(store) == 5
@@ -91,7 +78,7 @@ def test_remove_takes_one_upload_and_all_its_events(tmp_path: Path) -> None:
 
 
 def test_same_name_different_bytes_gets_its_own_origin(tmp_path: Path) -> None:
-    store = open_store(tmp_path)
+    store = open_test_store(tmp_path)
     first = store.import_file(many_rows_csv(3, prefix="A"), file_name="x.csv", today=TODAY)
     second = store.import_file(many_rows_csv(3, prefix="B"), file_name="x.csv", today=TODAY)
     assert (first.origin, second.origin) == ("file:x.csv", "file:x.csv (2)")
@@ -100,7 +87,7 @@ def test_same_name_different_bytes_gets_its_own_origin(tmp_path: Path) -> None:
 
 
 def test_events_without_ids_are_duplicates_by_date_place_type_actor(tmp_path: Path) -> None:
-    store = open_store(tmp_path)
+    store = open_test_store(tmp_path)
     head = "date,place,event_type,actor1,notes\n"
     first = store.import_file(
         (head + "2021-08-12,Ghazni,Battles,Taliban,one\n").encode(), file_name="a.csv", today=TODAY
@@ -116,7 +103,7 @@ def test_events_without_ids_are_duplicates_by_date_place_type_actor(tmp_path: Pa
 
 
 def test_article_events_go_through_the_same_checks_and_merge_by_origin(tmp_path: Path) -> None:
-    store = open_store(tmp_path)
+    store = open_test_store(tmp_path)
     df = pd.DataFrame(
         {
             "event_id_cnty": ["CMART1", "CMART2", "CMART3"],
@@ -145,7 +132,7 @@ def test_article_events_go_through_the_same_checks_and_merge_by_origin(tmp_path:
 
 
 def test_progress_is_reported_while_placing_and_writing(tmp_path: Path) -> None:
-    store = open_store(tmp_path)
+    store = open_test_store(tmp_path)
     calls: list[tuple[float, str]] = []
     store.import_file(
         UPLOADS / "minimal_place.csv", today=TODAY, progress=lambda f, m: calls.append((f, m))
@@ -156,7 +143,7 @@ def test_progress_is_reported_while_placing_and_writing(tmp_path: Path) -> None:
 
 
 def test_a_failure_while_writing_leaves_the_store_as_it_was(tmp_path: Path) -> None:
-    store = open_store(tmp_path)
+    store = open_test_store(tmp_path)
     store.import_file(UPLOADS / "acled_current.csv", today=TODAY)
     before = snapshot(store.path)
 
@@ -173,7 +160,7 @@ def test_a_failure_while_writing_leaves_the_store_as_it_was(tmp_path: Path) -> N
 
 
 def test_an_unreadable_file_changes_nothing(tmp_path: Path) -> None:
-    store = open_store(tmp_path)
+    store = open_test_store(tmp_path)
     store.import_file(UPLOADS / "tabs.csv", today=TODAY)
     before = snapshot(store.path)
     with pytest.raises(InputError):
@@ -211,7 +198,7 @@ def run_child(db: Path, data: Path, marker: Path) -> subprocess.Popen[bytes]:
 
 
 def test_an_import_killed_halfway_leaves_the_store_exactly_as_before(tmp_path: Path) -> None:
-    store = open_store(tmp_path)
+    store = open_test_store(tmp_path)
     store.import_file(UPLOADS / "acled_current.csv", today=TODAY)
     store.close()
     before = snapshot(tmp_path / "events.db")
@@ -228,13 +215,13 @@ def test_an_import_killed_halfway_leaves_the_store_exactly_as_before(tmp_path: P
     child.wait()
     assert child.returncode == -signal.SIGKILL
     assert snapshot(tmp_path / "events.db") == before
-    reopened = open_store(tmp_path)
+    reopened = open_test_store(tmp_path)
     assert len(reopened) == 3
     assert reopened.import_file(data, today=TODAY).accepted == 20_000
 
 
 def test_two_imports_at_once_lose_nothing(tmp_path: Path) -> None:
-    open_store(tmp_path).close()
+    open_test_store(tmp_path).close()
     first, second = tmp_path / "first.csv", tmp_path / "second.csv"
     first.write_bytes(many_rows_csv(6_000, prefix="C", start=0))
     second.write_bytes(many_rows_csv(6_000, prefix="C", start=4_000))  # 2,000 in common
@@ -243,7 +230,7 @@ def test_two_imports_at_once_lose_nothing(tmp_path: Path) -> None:
     for child in children:
         _, err = child.communicate(timeout=300)
         assert child.returncode == 0, err.decode()
-    store = open_store(tmp_path)
+    store = open_test_store(tmp_path)
     ids = set(store.events()["event_id_cnty"])
     assert ids == {f"C{i}" for i in range(10_000)}
     uploads = store.uploads().set_index("origin")
@@ -255,8 +242,8 @@ def test_two_imports_at_once_lose_nothing(tmp_path: Path) -> None:
 def test_events_follow_writes_from_other_connections_and_never_read_a_stale_snapshot(
     tmp_path: Path,
 ) -> None:
-    reader = open_store(tmp_path)
-    writer = open_store(tmp_path)
+    reader = open_test_store(tmp_path)
+    writer = open_test_store(tmp_path)
     empty = reader.version()
     writer.import_file(UPLOADS / "acled_current.csv", today=TODAY)
     assert reader.version() != empty
@@ -265,7 +252,7 @@ def test_events_follow_writes_from_other_connections_and_never_read_a_stale_snap
     assert reader.version() == unchanged
     assert len(reader.events()) == 3
     assert (tmp_path / "events.db-events.arrow").exists()
-    assert len(open_store(tmp_path).events()) == 3  # a new process reads the snapshot
+    assert len(open_test_store(tmp_path).events()) == 3  # a new process reads the snapshot
     writer.import_file(UPLOADS / "tabs.csv", today=TODAY)
     assert len(reader.events()) == 5
     writer.remove("file:tabs.csv")
@@ -277,12 +264,14 @@ def test_events_follow_writes_from_other_connections_and_never_read_a_stale_snap
     for leftover in tmp_path.glob("events.db-*"):
         if leftover.suffix != ".arrow":
             leftover.unlink()
-    assert len(open_store(tmp_path).events()) == 0, "a new store must not show the old snapshot"
+    assert len(open_test_store(tmp_path).events()) == 0, (
+        "a new store must not show the old snapshot"
+    )
 
 
 def test_a_store_from_another_schema_version_is_refused(tmp_path: Path) -> None:
-    open_store(tmp_path).close()
+    open_test_store(tmp_path).close()
     with sqlite3.connect(tmp_path / "events.db") as db:
         db.execute("PRAGMA user_version = 99")
     with pytest.raises(StoreError, match="another version of conflictmap"):
-        open_store(tmp_path)
+        open_test_store(tmp_path)

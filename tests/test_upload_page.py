@@ -19,7 +19,6 @@ from conflictmap import ui, upload_page
 from conflictmap.config import Settings
 from conflictmap.errors import InputError
 from conflictmap.gazetteer import default_gazetteer
-from conflictmap.geocoding import GazetteerGeocoder
 from conflictmap.reports import ImportReport, RowProblem
 from conflictmap.store import EventStore
 from conflictmap.upload_views import (
@@ -34,7 +33,7 @@ from conflictmap.upload_views import (
     upload_limit_mb,
     uploads_frame,
 )
-from conftest import DATA, ROOT
+from conftest import DATA, ROOT, open_test_store
 
 APP = str(ROOT / "app.py")
 PAGE = str(upload_page.PAGE_FILE.relative_to(ROOT))
@@ -57,24 +56,13 @@ def unescaped(markdown: str) -> str:
 # --- the pure views, over every sample upload -------------------------------------------------
 
 
-def fresh_store(folder: Path) -> EventStore:
-    gazetteer = default_gazetteer()
-    return EventStore.open(
-        Settings(data_dir=folder),
-        path=folder / "events.db",
-        gazetteer=gazetteer,
-        geocoder=GazetteerGeocoder(gazetteer),
-        seed=False,
-    )
-
-
 @pytest.mark.parametrize("sample", SAMPLES, ids=lambda p: p.name)
 def test_every_sample_gets_a_verdict_counts_and_its_problem_lines(
     sample: Path, tmp_path: Path
 ) -> None:
     expected = expected_for(sample)
     try:
-        with fresh_store(tmp_path) as store:
+        with open_test_store(tmp_path, seed=False) as store:
             report = store.import_file(sample.read_bytes(), file_name=sample.name, today=TODAY)
     except InputError as exc:
         assert "error" in expected, f"{sample.name} was expected to import: {exc}"

@@ -11,11 +11,8 @@ from typing import Any
 import pandas as pd
 import pytest
 
-from conflictmap.config import Settings
 from conflictmap.errors import InputError
-from conflictmap.gazetteer import default_gazetteer
-from conflictmap.geocoding import GazetteerGeocoder
-from conflictmap.store import EventStore
+from conftest import open_test_store
 
 UPLOADS = Path(__file__).parent / "data" / "uploads"
 TODAY = date(2025, 6, 1)
@@ -35,16 +32,6 @@ COUNTS = (
 def expected_for(sample: Path) -> dict[str, Any]:
     stem = sample.name.removesuffix(".gz").removesuffix(".csv")
     return json.loads((UPLOADS / f"{stem}.expected.json").read_text(encoding="utf-8"))
-
-
-def open_store(folder: Path) -> EventStore:
-    gazetteer = default_gazetteer()
-    return EventStore.open(
-        Settings(data_dir=folder),
-        path=folder / "events.db",
-        gazetteer=gazetteer,
-        geocoder=GazetteerGeocoder(gazetteer),
-    )
 
 
 def matches(row: pd.Series, wanted: dict[str, Any]) -> bool:
@@ -67,7 +54,7 @@ def test_every_sample_has_an_expected_report() -> None:
 @pytest.mark.parametrize("sample", SAMPLES, ids=lambda p: p.name)
 def test_sample_gives_its_expected_report(sample: Path, tmp_path: Path) -> None:
     expected = expected_for(sample)
-    store = open_store(tmp_path)
+    store = open_test_store(tmp_path)
     if "error" in expected:
         with pytest.raises(InputError, match=expected["error"]):
             store.import_file(sample, today=TODAY)
@@ -95,7 +82,7 @@ def test_sample_gives_its_expected_report(sample: Path, tmp_path: Path) -> None:
 def test_sample_twice_adds_nothing_the_second_time(sample: Path, tmp_path: Path) -> None:
     if "error" in expected_for(sample):
         return
-    store = open_store(tmp_path)
+    store = open_test_store(tmp_path)
     first = store.import_file(sample, today=TODAY)
     before = store.events(acled=True)
     second = store.import_file(sample, today=TODAY)
