@@ -69,3 +69,12 @@ def test_errors_are_one_line() -> None:
         assert code == 2, bad
         assert out == ""
         assert err.startswith("Error: ") and err.count("\n") == 1
+
+
+def test_an_unexpected_failure_is_one_line_not_a_traceback(tmp_path: Path) -> None:
+    article = tmp_path / "a.txt"
+    article.write_text("Fighting spread last week.", encoding="utf-8")
+    code, out, err = _run(str(article), "--published", "0001-01-01")
+    assert code == 2
+    assert err.startswith("Error: unexpected ") and len(err.strip().splitlines()) == 1
+    assert "Traceback" not in out + err

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import json
+import os
 import sys
 from collections.abc import Callable
 from dataclasses import fields
@@ -21,7 +22,10 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 
 def friendly_errors(func: F) -> F:
-    """Turn a ConflictMapError into one readable line on stderr and exit status 2."""
+    """Turn any failure into one readable line on stderr and exit status 2, never a traceback.
+
+    Set CONFLICTMAP_DEBUG=1 to see the traceback of an unexpected failure.
+    """
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
@@ -29,6 +33,15 @@ def friendly_errors(func: F) -> F:
             return func(*args, **kwargs)
         except ConflictMapError as exc:
             click.echo(f"Error: {exc}", err=True)
+            sys.exit(2)
+        except Exception as exc:
+            if os.environ.get("CONFLICTMAP_DEBUG"):
+                raise
+            click.echo(
+                f"Error: unexpected {type(exc).__name__}: {exc}; nothing was changed by the "
+                "failed step. Run again with CONFLICTMAP_DEBUG=1 to see where it failed.",
+                err=True,
+            )
             sys.exit(2)
 
     return wrapper  # type: ignore[return-value]

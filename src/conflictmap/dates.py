@@ -133,10 +133,10 @@ def _resolve(text: str, kind: str, published: date | None) -> ResolvedDate | Non
     words = text.lower().replace(",", " ").replace(".", " ").split()
     if kind == "year":
         year = int(words[-1])
-        return ResolvedDate(date(year, 7, 2), 3, text)
+        return ResolvedDate(_by_publication(date(year, 7, 2), date(year, 1, 1), published), 3, text)
     if kind == "month_year":
-        month = _month_of(words)
-        return ResolvedDate(date(int(words[-1]), month, _month_day(words)), 3, text)
+        value = date(int(words[-1]), _month_of(words), _month_day(words))
+        return ResolvedDate(_by_publication(value, value.replace(day=1), published), 3, text)
     if kind == "explicit":
         return _resolve_explicit(text, words, published)
     if published is None:
@@ -145,7 +145,9 @@ def _resolve(text: str, kind: str, published: date | None) -> ResolvedDate | Non
         month = _month_of(words)
         year = published.year if month <= published.month else published.year - 1
         value = date(year, month, _month_day(words))
-        return ResolvedDate(value, 3, text, relative=True)
+        return ResolvedDate(
+            _by_publication(value, value.replace(day=1), published), 3, text, relative=True
+        )
     if kind == "weekday":
         return ResolvedDate(_weekday(words, published), 1, text, relative=True)
     if kind == "day_word":
@@ -157,6 +159,14 @@ def _resolve(text: str, kind: str, published: date | None) -> ResolvedDate | Non
     if kind == "shift":
         return ResolvedDate(_shifted(words, published), 1, text, relative=True)
     return None
+
+
+def _by_publication(middle: date, start: date, published: date | None) -> date:
+    """A period's middle, or the publication date while the period was still running then:
+    "in August" in a report of 12 August happened by the 12th, not on the 15th."""
+    if published is not None and start <= published < middle:
+        return published
+    return middle
 
 
 def _relative_precision(kind: str, words: list[str]) -> TimePrecision:

@@ -169,6 +169,13 @@ def classify(
     return None
 
 
+# A count above this is a misreading (a year, a sum of money), never one event's deaths.
+MAX_FATALITIES = 1_000_000
+_MONTH_BEFORE = re.compile(
+    r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+$", re.IGNORECASE
+)
+
+
 def find_fatalities(sentence: str) -> int:
     """Deaths reported in a sentence ("killed 12", "at least 5 people were killed"), else 0."""
     if _NO_DEATHS.search(sentence):
@@ -176,6 +183,8 @@ def find_fatalities(sentence: str) -> int:
     best = 0
     for pattern in _FATALITIES:
         for match in pattern.finditer(sentence):
+            if _MONTH_BEFORE.search(sentence, 0, match.start("n")):
+                continue  # "the blast on August 12 killed 5": 12 is a day, not a count
             best = max(best, _number(match.group("n")))
     return best
 
@@ -183,5 +192,5 @@ def find_fatalities(sentence: str) -> int:
 def _number(raw: str) -> int:
     words = " ".join(raw.lower().split())
     if words[0].isdigit():
-        return int(words.replace(",", ""))
+        return min(int(words.replace(",", "")), MAX_FATALITIES)
     return _NUMBERS.get(words, 0)
