@@ -34,7 +34,7 @@ def test_dtypes_and_stable_ids() -> None:
     first = extract_events(text, published=date(2021, 8, 9), source="wire")
     again = extract_events(text, published=date(2021, 8, 9), source="wire")
     assert list(first.event_id_cnty) == list(again.event_id_cnty)
-    assert first.event_id_cnty.str.fullmatch(r"AF-[0-9a-f]{8}").all()
+    assert first.event_id_cnty.str.fullmatch(r"AF-[0-9a-f]{16}").all()
     assert first.time_precision.dtype == "int64" and first.fatalities.dtype == "int64"
     assert first.latitude.dtype == "float64" and first.geo_confidence.dtype == "float64"
     assert pd.api.types.is_string_dtype(first.event_date)

@@ -273,9 +273,9 @@ def _vaguer_repeat(draft: _Draft, drafts: list[_Draft]) -> bool:
 def _row(draft: _Draft, *, source: str, origin: str) -> dict[str, object]:
     place = draft.place.place
     when = draft.when.value.isoformat() if draft.when.value else ""
-    digest = hashlib.sha1(
-        "|".join((source, draft.sentence.text, place.name, when or draft.date_text)).encode()
-    ).hexdigest()[:8]
+    # 64 bits: the store de-duplicates on this id, so two events must (practically) never share it.
+    key = (source, draft.sentence.text, str(place.geonameid), place.name, when or draft.date_text)
+    digest = hashlib.sha1("|".join(key).encode()).hexdigest()[:16]
     return {
         "event_id_cnty": f"{place.country_code}-{digest}",
         "event_date": when,
