@@ -113,6 +113,8 @@ def test_the_notes_name_the_place_highlighted_and_escaped() -> None:
     assert out == "&lt;b&gt;<mark>Ghazni</mark>&lt;/b&gt; fell; ghazni&#x27;s governor fled"
     assert highlight_mention("Kabul", "") == "Kabul"
     assert highlight_mention("no mention here", "Ghazni") == "no mention here"
+    # Lower-casing "İ" gives two characters: the mark must still fall on the name.
+    assert highlight_mention("İİİ Ghazni fell", "Ghazni") == "İİİ <mark>Ghazni</mark> fell"
     long = "x" * 600 + " Kunduz fell " + "y" * 600
     cut = highlight_mention(long, "Kunduz", max_chars=100)
     assert "<mark>Kunduz</mark>" in cut

@@ -153,7 +153,7 @@ def _uploaded_article(files: list[Any]) -> Article | None:
             st.info("Add the article's .txt or .html file too: the .meta.json only describes it.")
         return None
     if len(texts) > 1:
-        st.info(f"One article at a time: reading {texts[0].name!r} only.")
+        st.info(f"One article at a time: reading {ui.md_escape(texts[0].name)} only.")
     meta = meta_from_json(metas[0].getvalue(), name=metas[0].name) if metas else None
     return parse_article(texts[0].getvalue(), name=texts[0].name, meta=meta)
 

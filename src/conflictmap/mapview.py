@@ -181,16 +181,23 @@ def date_label(event_date: Any, time_precision: Any, date_text: Any = "") -> str
     return day.isoformat()
 
 
+def _find(text: str, word: str) -> int:
+    """Where ``word`` first stands in ``text``, case-insensitively, in ``text``'s own offsets
+    (lower-casing can change a string's length, so ``text.lower().find`` can point elsewhere)."""
+    found = re.search(re.escape(word), text, flags=re.IGNORECASE) if word else None
+    return found.start() if found else -1
+
+
 def highlight_mention(notes: Any, mention: Any, *, max_chars: int = NOTES_MAX_CHARS) -> str:
     """The source sentence as escaped HTML with the place name wrapped in ``<mark>``."""
     text = _text(notes)
     word = _text(mention)
-    at = text.lower().find(word.lower()) if word else -1
+    at = _find(text, word)
     if len(text) > max_chars:
         # Keep the mention in view when the sentence has to be cut.
         start = max(0, min(at - max_chars // 3, len(text) - max_chars)) if at >= 0 else 0
         text = ("…" if start else "") + text[start : start + max_chars] + "…"
-        at = text.lower().find(word.lower()) if word else -1
+        at = _find(text, word)
     if at < 0:
         return html.escape(text)
     end = at + len(word)
