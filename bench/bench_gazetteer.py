@@ -56,13 +56,18 @@ def run() -> None:
     rate = _per_second(geocoder.geocode, repeated)
     verdict = "ok" if rate >= LOOKUP_GOAL else "SLOWER THAN GOAL"
     print(
-        f"   offline geocode, usual queries: {rate:,.0f} lookups/s "
-        f"(goal {LOOKUP_GOAL:,}+: {verdict}; Nominatim's public service allows 1/s)"
+        f"   offline geocode, 10 usual names asked again and again (answers cached): "
+        f"{rate:,.0f} lookups/s (goal {LOOKUP_GOAL:,}+: {verdict}; "
+        "Nominatim's public service allows 1/s)"
     )
 
     distinct = rng.sample(sorted(gazetteer.names()), 20_000)
     rate = _per_second(geocoder.geocode, distinct)
-    print(f"   offline geocode, 20,000 distinct names, first ask: {rate:,.0f} lookups/s")
+    verdict = "ok" if rate >= LOOKUP_GOAL else "SLOWER THAN GOAL"
+    print(
+        f"   offline geocode, 20,000 distinct names, each asked once (no cache): "
+        f"{rate:,.0f} lookups/s (goal {LOOKUP_GOAL:,}+: {verdict})"
+    )
     rate = _per_second(gazetteer.candidates, distinct)
     print(f"   candidates(), the same names again: {rate:,.0f} lookups/s")
 

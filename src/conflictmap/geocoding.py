@@ -150,6 +150,8 @@ class GazetteerGeocoder(Geocoder):
 
 def _ranked(gazetteer: Gazetteer, found: Sequence[Place], *, wants: str | None) -> list[Place]:
     """Order candidates for a bare query: country, a province's own capital, province, town."""
+    if len(found) < 2:
+        return list(found)
     if wants is not None:
         preferred = [p for p in found if p.kind == wants]
         return preferred + [p for p in found if p.kind != wants]
