@@ -58,6 +58,9 @@ class Tab(AppTab):
         grid = self.page.locator(".dvn-scroller.stDataFrameGlideDataEditor")
         for attempt in range(3):
             self.idle()
+            # Back to the first column: walking right scrolled the grid, and x=5 must hit it.
+            grid.evaluate("e => { e.scrollLeft = 0; }")
+            self.page.wait_for_timeout(200)
             grid.click(position={"x": 5, "y": ROW_PX * (row + 1) + ROW_PX // 2})
             for _ in range(column):
                 self.page.keyboard.press("ArrowRight")
