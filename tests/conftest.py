@@ -34,9 +34,23 @@ def chromium_path() -> str | None:
     return shutil.which("chromium")
 
 
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
+    """Under CI=true a skipped browser test is a failed one, however it came to be skipped."""
+    report = yield
+    if report.skipped and item.get_closest_marker("browser") and _in_ci():
+        report.outcome = "failed"
+        report.longrepr = f"browser test skipped in CI: {report.longrepr}"
+    return report
+
+
+def _in_ci() -> bool:
+    return os.environ.get("CI", "").lower() == "true"
+
+
 def skip_or_fail(reason: str) -> None:
     """Skip a browser test on a developer's machine; under CI=true a skip is a failure."""
-    if os.environ.get("CI", "").lower() == "true":
+    if _in_ci():
         pytest.fail(f"browser test cannot run in CI: {reason}")
     pytest.skip(reason)
 
