@@ -93,11 +93,14 @@ class Choices:
 
 def filter_choices(events: pd.DataFrame) -> Choices:
     """The date range, provinces (with counts), types, sub-types and actors in ``events``."""
-    provinces = _text(events, "admin1").str.strip()
+    provinces = text_column(events, "admin1").str.strip()
     counts = provinces[provinces != ""].value_counts()
     present = set(distinct_values(events, "event_type"))
     pairs = pd.DataFrame(
-        {"t": _text(events, "event_type").str.strip(), "s": _text(events, "sub_event_type")}
+        {
+            "t": text_column(events, "event_type").str.strip(),
+            "s": text_column(events, "sub_event_type"),
+        }
     )
     pairs["s"] = pairs["s"].str.strip()
     pairs = pairs[pairs["s"] != ""].drop_duplicates()
@@ -185,12 +188,13 @@ def filter_events(events: pd.DataFrame, filters: Filters) -> pd.DataFrame:
     if filters.actors:
         keep &= _is_in(events, "actor1", filters.actors) | _is_in(events, "actor2", filters.actors)
     if filters.text.strip():
-        notes = _text(events, "notes")
+        notes = text_column(events, "notes")
         keep &= notes.str.contains(filters.text.strip(), case=False, regex=False)
     return events[keep]
 
 
-def _text(events: pd.DataFrame, column: str) -> pd.Series:
+def text_column(events: pd.DataFrame, column: str) -> pd.Series:
+    """``column`` as text, "" where missing, all "" when the column is absent."""
     if column not in events:
         return pd.Series("", index=events.index, dtype="string")
     return events[column].astype("string").fillna("")
@@ -199,7 +203,7 @@ def _text(events: pd.DataFrame, column: str) -> pd.Series:
 def _is_in(events: pd.DataFrame, column: str, wanted: tuple[str, ...]) -> pd.Series:
     if not wanted:
         return pd.Series(True, index=events.index)
-    return _text(events, column).str.strip().isin(wanted)
+    return text_column(events, column).str.strip().isin(wanted)
 
 
 def filters_to_query(filters: Filters) -> dict[str, str | list[str]]:

@@ -14,6 +14,7 @@ from typing import Any, Final, Protocol
 import numpy as np
 import pandas as pd
 
+from conflictmap.filters import text_column
 from conflictmap.gazetteer import normalize_name
 from conflictmap.models import EVENT_TYPES, SCHEMA_COLUMNS, SUB_EVENT_TYPES, Place
 
@@ -122,12 +123,12 @@ def known_or_new(drafts: pd.DataFrame, stored: pd.DataFrame) -> pd.DataFrame:
     store_start, store_end = (span.to_numpy("datetime64[ns]") for span in date_spans(stored))
     store_day = _dates(stored).to_numpy("datetime64[ns]")
     store_key = store_keys.to_numpy(object)
-    store_place = _normalized(_texts(stored, "location")).to_numpy(object)
-    ids = _texts(stored, "event_id_cnty").to_numpy(object)
-    locations = _texts(stored, "location").to_numpy(object)
+    store_place = _normalized(text_column(stored, "location")).to_numpy(object)
+    ids = text_column(stored, "event_id_cnty").to_numpy(object)
+    locations = text_column(stored, "location").to_numpy(object)
     draft_start, draft_end = date_spans(out)
     draft_day = _dates(out)
-    draft_place = _normalized(_texts(out, "location"))
+    draft_place = _normalized(text_column(out, "location"))
     for label in out.index:
         key = draft_keys[label]
         if not key or pd.isna(draft_start[label]):
@@ -159,7 +160,7 @@ def date_spans(events: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
         else pd.Series(1, index=events.index)
     )
     # "in 2015 (earlier sentence)": extraction notes where a date came from in brackets.
-    date_text = _texts(events, "date_text").str.replace(_NOTE, "", regex=True).str.strip()
+    date_text = text_column(events, "date_text").str.replace(_NOTE, "", regex=True).str.strip()
     whole_year = (precision == 3) & (
         date_text.str.fullmatch(_BARE_YEAR) | date_text.str.fullmatch(_YEAR_PERIOD)
     )
@@ -534,8 +535,8 @@ def _date_objects(frame: pd.DataFrame) -> pd.Series:
 
 def _match_keys(events: pd.DataFrame) -> pd.Series:
     """ "admin1 key · sub-type" per event; "" when either is missing (such events never match)."""
-    province = _normalized(_texts(events, "admin1"))
-    subs = _texts(events, "sub_event_type")
+    province = _normalized(text_column(events, "admin1"))
+    subs = text_column(events, "sub_event_type")
     sub = subs.map({value: value.strip().casefold() for value in subs.unique()})
     return (province + "\x1f" + sub).where((province != "") & (sub != ""), "")
 
@@ -550,12 +551,6 @@ def _dates(events: pd.DataFrame) -> pd.Series:
         return pd.Series(pd.NaT, index=events.index, dtype="datetime64[ns]")
     parsed = pd.to_datetime(events["event_date"], errors="coerce", format="mixed")
     return parsed.dt.tz_localize(None).dt.normalize() if parsed.dt.tz else parsed.dt.normalize()
-
-
-def _texts(events: pd.DataFrame, column: str) -> pd.Series:
-    if column not in events:
-        return pd.Series("", index=events.index, dtype=object)
-    return events[column].astype(object).where(events[column].notna(), "").astype(str)
 
 
 def _float(value: Any) -> float | None:

@@ -15,7 +15,13 @@ from conflictmap import charts, exports, mapview
 from conflictmap.assets import ensure_static_assets
 from conflictmap.config import Settings
 from conflictmap.errors import ConflictMapError
-from conflictmap.filters import Filters, date_bounds, describe_filters, distinct_values
+from conflictmap.filters import (
+    Filters,
+    date_bounds,
+    describe_filters,
+    distinct_values,
+    text_column,
+)
 from conflictmap.store import EventStore
 
 log = logging.getLogger("conflictmap.app")
@@ -44,13 +50,6 @@ TABLE_COLUMNS: dict[str, Any] = {
     "event_id_cnty": st.column_config.TextColumn("Event id"),
 }
 _MARKDOWN_SPECIALS = set("\\`*_{}[]()#+-.!|<>~$:=&\"'")
-
-
-def text_column(events: pd.DataFrame, column: str) -> pd.Series:
-    """``column`` as stripped text ("" where missing; all "" when the column is absent)."""
-    if column not in events:
-        return pd.Series("", index=events.index, dtype="string")
-    return events[column].astype("string").fillna("").str.strip()
 
 
 def md_escape(text: object) -> str:
@@ -233,16 +232,15 @@ def downloads(shown: pd.DataFrame) -> None:
     )
 
 
+def _origin_counts(events: pd.DataFrame) -> pd.Series:
+    return text_column(events, "origin").str.strip().replace("", "(unknown)").value_counts()
+
+
 def provenance(events: pd.DataFrame, shown: pd.DataFrame, uploads: pd.DataFrame) -> None:
     """Which article or file the events came from, with counts (all and shown)."""
     with st.expander("Where these events come from", expanded=False):
         origins = (
-            pd.DataFrame(
-                {
-                    "events": text_column(events, "origin").replace("", "(unknown)").value_counts(),
-                    "shown": text_column(shown, "origin").replace("", "(unknown)").value_counts(),
-                }
-            )
+            pd.DataFrame({"events": _origin_counts(events), "shown": _origin_counts(shown)})
             .fillna(0)
             .astype(int)
         )
