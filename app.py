@@ -1,7 +1,7 @@
 """The conflictmap dashboard: the event store on an offline map, with timeline, filters and exports.
 
 Layout and wiring only: settings → cached store → filters → filtered events → map, charts,
-table, downloads. The sections live in conflictmap.ui; everything they draw comes from pure
+table, downloads. The sections live in conflictmap.app.ui; everything they draw comes from pure
 functions (filters, charts, mapview) tested without Streamlit.
 """
 
@@ -10,10 +10,10 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from conflictmap import article_page, ui, ui_filters, upload_page
+from conflictmap.app import article_page, ui, ui_filters, upload_page
+from conflictmap.app.filters import Choices, filter_choices, filter_events
 from conflictmap.config import Settings
-from conflictmap.filters import Choices, filter_choices, filter_events
-from conflictmap.store import EventStore
+from conflictmap.store.eventstore import EventStore
 
 st.set_page_config(page_title="conflictmap", layout="wide", initial_sidebar_state="expanded")
 

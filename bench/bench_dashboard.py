@@ -11,10 +11,8 @@ from datetime import date
 from pathlib import Path
 
 from bench.bench_map import synthetic_events
-from conflictmap import charts
-from conflictmap.config import Settings
-from conflictmap.exports import export_csv
-from conflictmap.filters import (
+from conflictmap.app import charts
+from conflictmap.app.filters import (
     Filters,
     event_days,
     filter_choices,
@@ -22,8 +20,10 @@ from conflictmap.filters import (
     filters_from_query,
     timeline_frames,
 )
-from conflictmap.store import EventStore
-from conflictmap.ui_filters import K_DATE
+from conflictmap.app.ui_filters import K_DATE
+from conflictmap.config import Settings
+from conflictmap.store.eventstore import EventStore
+from conflictmap.store.exports import export_csv
 
 SIZES = (1_000, 10_000, 100_000)
 REPEATS = 3

@@ -8,9 +8,9 @@ import time
 from datetime import date
 from pathlib import Path
 
-from conflictmap.articles import read_article
-from conflictmap.gazetteer import default_gazetteer
-from conflictmap.pipeline import extract_article
+from conflictmap.extract.articles import read_article
+from conflictmap.extract.pipeline import extract_article
+from conflictmap.geo.gazetteer import default_gazetteer
 
 ROOT = Path(__file__).parents[1]
 SEED = ROOT / "data" / "000_7a287e12d804a890.txt"

@@ -8,8 +8,8 @@ import subprocess
 import sys
 import time
 
-from conflictmap.gazetteer import default_gazetteer
-from conflictmap.geocoding import GazetteerGeocoder
+from conflictmap.geo.gazetteer import default_gazetteer
+from conflictmap.geo.geocoders import GazetteerGeocoder
 
 LOAD_GOAL_S = 1.0
 LOOKUP_GOAL = 100_000
@@ -18,7 +18,7 @@ COLD_RUNS = 3
 COLD_SCRIPT = (
     "import time\n"
     "w, c = time.perf_counter(), time.process_time()\n"
-    "from conflictmap.gazetteer import Gazetteer\n"
+    "from conflictmap.geo.gazetteer import Gazetteer\n"
     "g = Gazetteer.load()\n"
     "print(time.perf_counter() - w, time.process_time() - c, len(g), len(g.names()))\n"
 )

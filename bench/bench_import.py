@@ -15,10 +15,10 @@ from typing import TypeVar
 import pandas as pd
 
 from conflictmap.config import Settings
-from conflictmap.gazetteer import default_gazetteer
-from conflictmap.geocoding import GazetteerGeocoder
+from conflictmap.geo.gazetteer import default_gazetteer
+from conflictmap.geo.geocoders import GazetteerGeocoder
 from conflictmap.models import ACLED_COLUMNS, EVENT_TYPES
-from conflictmap.store import EventStore
+from conflictmap.store.eventstore import EventStore
 
 T = TypeVar("T")
 ROWS = 100_000

@@ -21,9 +21,9 @@ import folium
 import pandas as pd
 from folium.plugins import FastMarkerCluster
 
-from conflictmap.assets import ASSET_URL, ensure_static_assets
-from conflictmap.gazetteer import default_gazetteer
-from conflictmap.mapview import build_base_map, build_event_layer, build_map
+from conflictmap.app.assets import ASSET_URL, ensure_static_assets
+from conflictmap.app.mapview import build_base_map, build_event_layer, build_map
+from conflictmap.geo.gazetteer import default_gazetteer
 from conflictmap.models import EVENT_TYPES, SCHEMA_COLUMNS
 
 SIZES = (1_000, 10_000, 100_000)

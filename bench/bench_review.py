@@ -8,7 +8,7 @@ import time
 
 import pandas as pd
 
-from conflictmap.review import known_or_new
+from conflictmap.extract.review import known_or_new
 
 SIZES = (1_000, 10_000, 100_000)
 DRAFTS = 30

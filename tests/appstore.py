@@ -7,8 +7,8 @@ import io
 import os
 from pathlib import Path
 
-from conflictmap.config import PROJECT_ROOT, Settings
-from conflictmap.store import EventStore
+from conflictmap.config import Settings
+from conflictmap.store.eventstore import EventStore
 from conftest import DATA
 
 FIXTURE = DATA / "app" / "events.csv"
@@ -21,10 +21,6 @@ def make_app_store(root: Path) -> dict[str, str]:
     """Build a store under ``root``; return the environment that points the app at it."""
     data_dir = root / "data"
     data_dir.mkdir(parents=True, exist_ok=True)
-    for gazetteer_file in (PROJECT_ROOT / "data").glob("gazetteer*"):
-        target = data_dir / gazetteer_file.name
-        if not target.exists():
-            target.symlink_to(gazetteer_file)
     with FIXTURE.open(newline="", encoding="utf-8") as f:
         rows = list(csv.reader(f))
     header, body = rows[0], rows[1:]
@@ -33,6 +29,7 @@ def make_app_store(root: Path) -> dict[str, str]:
     (data_dir / "events.csv").write_text(_csv([header, *seed]), encoding="utf-8")
     env = {
         "CONFLICTMAP_DATA_DIR": str(data_dir),
+        "CONFLICTMAP_SAMPLE_FILE": str(data_dir / "events.csv"),
         "CONFLICTMAP_DB_PATH": str(root / "events.db"),
         "CONFLICTMAP_ONLINE_TILES": "false",
     }

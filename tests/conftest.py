@@ -18,12 +18,20 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 if TYPE_CHECKING:
-    from conflictmap.store import EventStore
+    from conflictmap.store.eventstore import EventStore
 
 TESTS = Path(__file__).parent
 DATA = TESTS / "data"
 ROOT = TESTS.parent
 ARTIFACTS = ROOT / "artifacts"
+
+
+@pytest.fixture(autouse=True)
+def _own_data_home(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No test reads or writes the user's own store (~/.local/share/conflictmap)."""
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path_factory.getbasetemp() / "xdg-data"))
 
 
 def chromium_path() -> str | None:
@@ -173,13 +181,13 @@ def open_test_store(folder: Path, *, seed: bool = True) -> EventStore:
     """A store in ``folder`` geocoding with the offline gazetteer; ``seed`` from ``folder``'s
     events.csv if there is one (tests put their own there, or none)."""
     from conflictmap.config import Settings
-    from conflictmap.gazetteer import default_gazetteer
-    from conflictmap.geocoding import GazetteerGeocoder
-    from conflictmap.store import EventStore
+    from conflictmap.geo.gazetteer import default_gazetteer
+    from conflictmap.geo.geocoders import GazetteerGeocoder
+    from conflictmap.store.eventstore import EventStore
 
     gazetteer = default_gazetteer()
     return EventStore.open(
-        Settings(data_dir=folder),
+        Settings(data_dir=folder, sample_file=folder / "events.csv"),
         path=folder / "events.db",
         gazetteer=gazetteer,
         geocoder=GazetteerGeocoder(gazetteer),

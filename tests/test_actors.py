@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from conflictmap.actors import find_actors, find_demonyms
+from conflictmap.extract.actors import find_actors, find_demonyms
 
 CASES = list(
     csv.DictReader((Path(__file__).parent / "data" / "actors" / "cases.csv").open(encoding="utf-8"))

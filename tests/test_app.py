@@ -10,8 +10,8 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from appstore import make_app_store
-from conflictmap import charts
-from conflictmap import ui_filters as ui
+from conflictmap.app import charts
+from conflictmap.app import ui_filters as ui
 from conftest import DATA, ROOT
 
 APP = str(ROOT / "app.py")
@@ -222,7 +222,8 @@ def test_an_empty_store_says_how_to_add_events(
     at: AppTest, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     (tmp_path / "data").mkdir()
-    monkeypatch.setenv("CONFLICTMAP_DATA_DIR", str(tmp_path / "data"))  # no events.csv to seed
+    monkeypatch.setenv("CONFLICTMAP_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("CONFLICTMAP_SAMPLE_FILE", str(tmp_path / "none.csv"))  # nothing to seed
     monkeypatch.setenv("CONFLICTMAP_DB_PATH", str(tmp_path / "empty.db"))
     run(at)
     assert count(at) == (0, 0)
@@ -240,6 +241,7 @@ def test_events_on_a_single_day_need_no_sliders(
     (tmp_path / "data").mkdir()
     (tmp_path / "data" / "events.csv").write_text("\n".join(one_day) + "\n", encoding="utf-8")
     monkeypatch.setenv("CONFLICTMAP_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("CONFLICTMAP_SAMPLE_FILE", str(tmp_path / "data" / "events.csv"))
     monkeypatch.setenv("CONFLICTMAP_DB_PATH", str(tmp_path / "one-day.db"))
     run(at)
     assert count(at) == (3, 3)

@@ -10,9 +10,9 @@ from typing import Any
 import pytest
 
 from apptab import MAP_FRAME, AppTab
-from conflictmap import article_page
+from conflictmap.app import article_page
 from conflictmap.config import Settings
-from conflictmap.store import EventStore
+from conflictmap.store.eventstore import EventStore
 from conftest import DATA, AppServer
 
 pytestmark = pytest.mark.browser

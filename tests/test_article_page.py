@@ -12,15 +12,15 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from appstore import make_app_store
-from conflictmap import article_page
-from conflictmap.config import PROJECT_ROOT, Settings
-from conflictmap.store import EventStore
+from conflictmap.app import article_page
+from conflictmap.config import Settings
+from conflictmap.store.eventstore import EventStore
 from conftest import DATA, ROOT
 
 APP = str(ROOT / "app.py")
 PAGE = str(article_page.PAGE_FILE.relative_to(ROOT))
 WIRE = DATA / "article_page" / "wire_story.txt"
-SEED = PROJECT_ROOT / "data" / "000_7a287e12d804a890.txt"
+SEED = Path(__file__).parents[1] / "data" / "000_7a287e12d804a890.txt"
 ARTICLE_ORIGIN = "article:Taliban take Mazar-i-Sharif as Afghan forces pull back"
 
 
@@ -39,11 +39,9 @@ def fixture_store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Settings:
 
 @pytest.fixture
 def seed_store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Settings:
-    """A fresh store seeded, as on a fresh clone, from data/events.csv."""
+    """A fresh store seeded, as on a fresh clone, with the package's sample events."""
     data_dir = tmp_path / "data"
     data_dir.mkdir()
-    for name in ("events.csv", *(p.name for p in (PROJECT_ROOT / "data").glob("gazetteer*"))):
-        (data_dir / name).symlink_to(PROJECT_ROOT / "data" / name)
     env = {"CONFLICTMAP_DATA_DIR": str(data_dir), "CONFLICTMAP_DB_PATH": str(tmp_path / "e.db")}
     return _env(env, monkeypatch)
 

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from conflictmap.articles import find_dateline, read_article
 from conflictmap.errors import InputError
+from conflictmap.extract.articles import find_dateline, read_article
 
 FILES = Path(__file__).parent / "data" / "article_files"
 

@@ -10,8 +10,8 @@ from typing import Any
 import pandas as pd
 import pytest
 
-from conflictmap.articles import read_article
-from conflictmap.pipeline import Extraction, extract_article
+from conflictmap.extract.articles import read_article
+from conflictmap.extract.pipeline import Extraction, extract_article
 
 ARTICLES = sorted((Path(__file__).parent / "data" / "articles").glob("*.txt"))
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from conflictmap.charts import (
+from conflictmap.app.charts import (
     OTHER_TYPE,
     events_by_province,
     events_by_province_chart,
@@ -17,7 +17,7 @@ from conflictmap.charts import (
     events_per_period,
     time_bin,
 )
-from conflictmap.filters import filter_events, filters_from_query
+from conflictmap.app.filters import filter_events, filters_from_query
 from conflictmap.models import EVENT_TYPE_COLOURS, OTHER_EVENT_TYPE_COLOUR
 from conftest import DATA
 

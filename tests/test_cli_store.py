@@ -9,7 +9,6 @@ import pytest
 from click.testing import CliRunner
 
 from conflictmap.cli import main
-from conflictmap.config import Settings
 from conflictmap.models import ACLED_COLUMNS
 
 UPLOADS = Path(__file__).parent / "data" / "uploads"
@@ -17,9 +16,9 @@ UPLOADS = Path(__file__).parent / "data" / "uploads"
 
 @pytest.fixture()
 def db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    # A data folder with the real gazetteer and no seed: each test starts from an empty store.
-    (tmp_path / "gazetteer.tsv.gz").symlink_to(Settings().gazetteer_path)
+    # A data folder and no sample events to seed: each test starts from an empty store.
     monkeypatch.setenv("CONFLICTMAP_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("CONFLICTMAP_SAMPLE_FILE", str(tmp_path / "no-sample.csv"))
     return tmp_path / "events.db"
 
 

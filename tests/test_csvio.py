@@ -12,13 +12,13 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conflictmap.celldates import resolve_date_cells
 from conflictmap.config import Settings
-from conflictmap.csvio import canonical_columns, read_table, sniff_delimiter
 from conflictmap.errors import InputError
-from conflictmap.exports import export_csv
-from conflictmap.store import EventStore
-from conflictmap.validation import check_rows, clean_text, interaction_text
+from conflictmap.ingest.celldates import resolve_date_cells
+from conflictmap.ingest.csvio import canonical_columns, read_table, sniff_delimiter
+from conflictmap.ingest.validation import check_rows, clean_text, interaction_text
+from conflictmap.store.eventstore import EventStore
+from conflictmap.store.exports import export_csv
 
 TODAY = date(2025, 6, 1)
 
@@ -201,7 +201,11 @@ def test_the_store_counts_every_row_once_and_takes_nothing_twice(
     rows: list[list[str]], tmp_path_factory: pytest.TempPathFactory
 ) -> None:
     folder = tmp_path_factory.mktemp("store")
-    store = EventStore.open(Settings(data_dir=folder), path=folder / "e.db", gazetteer=None)
+    store = EventStore.open(
+        Settings(data_dir=folder, sample_file=folder / "events.csv"),
+        path=folder / "e.db",
+        gazetteer=None,
+    )
     out = io.StringIO()
     csv.writer(out, lineterminator="\n").writerows([COLUMNS, [*COLUMNS[:1], "x"], *rows])
     data = out.getvalue().encode()

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from conflictmap.dates import find_date_phrases, resolve_date
+from conflictmap.extract.dates import find_date_phrases, resolve_date
 
 DATA = Path(__file__).parent / "data"
 CASES = list(csv.DictReader((DATA / "dates" / "cases.csv").open(encoding="utf-8")))

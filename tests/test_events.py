@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from conflictmap.events import classify, find_fatalities, find_triggers
+from conflictmap.extract.events import classify, find_fatalities, find_triggers
 from conflictmap.models import EVENT_TYPES, SUB_EVENT_TYPES
 
 DATA = Path(__file__).parent / "data" / "events"

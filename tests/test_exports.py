@@ -11,9 +11,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from conflictmap.exports import export_csv, export_geojson
 from conflictmap.models import ACLED_COLUMNS, OUR_COLUMNS
-from conflictmap.store import EventStore
+from conflictmap.store.eventstore import EventStore
+from conflictmap.store.exports import export_csv, export_geojson
 from conftest import open_test_store
 
 UPLOADS = Path(__file__).parent / "data" / "uploads"

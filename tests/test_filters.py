@@ -11,7 +11,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conflictmap.filters import (
+from conflictmap.app.filters import (
     QUERY_KEYS,
     Choices,
     Filters,

@@ -13,7 +13,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from conflictmap.errors import ConfigError
-from conflictmap.gazetteer import (
+from conflictmap.geo.gazetteer import (
     ATTRIBUTION,
     Gazetteer,
     default_gazetteer,
@@ -24,7 +24,7 @@ from conflictmap.models import Place
 
 HERE = Path(__file__).parent
 CASES = HERE / "data" / "gazetteer"
-DATA = HERE.parent / "data"
+DATA = HERE.parent / "src" / "conflictmap" / "geo" / "data"
 
 
 def read_csv(name: str) -> list[dict[str, str]]:

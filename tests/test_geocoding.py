@@ -20,8 +20,8 @@ from geopy.location import Location
 
 from conflictmap.config import Settings
 from conflictmap.errors import ConfigError, GeocoderError
-from conflictmap.gazetteer import Gazetteer, default_gazetteer, distance_km
-from conflictmap.geocoding import (
+from conflictmap.geo.gazetteer import Gazetteer, default_gazetteer, distance_km
+from conflictmap.geo.geocoders import (
     CachedOnlineGeocoder,
     GazetteerGeocoder,
     GeocodeCache,

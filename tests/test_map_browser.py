@@ -12,8 +12,8 @@ import pandas as pd
 import pytest
 
 from apptab import LOCAL
-from conflictmap.assets import ensure_static_assets
-from conflictmap.mapview import build_map
+from conflictmap.app.assets import ASSET_URL, LEAFLET_URL, STATIC_DIR, leaflet_package_dir
+from conflictmap.app.mapview import build_map
 from conftest import ARTIFACTS, DATA
 
 pytestmark = pytest.mark.browser
@@ -31,9 +31,12 @@ def events() -> pd.DataFrame:
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory, events: pd.DataFrame) -> Iterator[str]:
-    """A local web root laid out as Streamlit serves it: the map page and /app/static/..."""
+    """A local web root laid out as the app serves it: the map pages and the asset URLs."""
     root = tmp_path_factory.mktemp("site")
-    ensure_static_assets(root / "app" / "static")
+    for url, folder in ((ASSET_URL, STATIC_DIR), (LEAFLET_URL, leaflet_package_dir())):
+        target = root / url.lstrip("/")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.symlink_to(folder)
     for view in ("points", "density", "provinces"):
         html = build_map(events, view=view).get_root().render()
         (root / f"{view}.html").write_text(html, encoding="utf-8")

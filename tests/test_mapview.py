@@ -12,8 +12,8 @@ from typing import Any
 import pandas as pd
 import pytest
 
-from conflictmap.assets import ASSET_URL
-from conflictmap.mapview import (
+from conflictmap.app.assets import LEAFLET_URL
+from conflictmap.app.mapview import (
     DEFAULT_PROVINCE_RADIUS_M,
     VIEWS,
     build_base_map,
@@ -140,7 +140,7 @@ def test_no_third_party_request_offline(events: pd.DataFrame) -> None:
     assert "openstreetmap.org/{z}" not in page
     loaded = re.findall(r'<(?:script|link)[^>]+(?:src|href)="([^"]+)"', page)
     assert loaded
-    assert all(url.startswith(ASSET_URL + "/") for url in loaded), loaded
+    assert all(url.startswith(LEAFLET_URL + "/") for url in loaded), loaded
 
 
 def test_online_tiles_are_an_option_over_the_outlines(events: pd.DataFrame) -> None:

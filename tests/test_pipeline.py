@@ -8,8 +8,14 @@ import pandas as pd
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from conflictmap.extract.pipeline import (
+    AMBIGUOUS,
+    NOT_FOUND,
+    RESOLVED,
+    extract_article,
+    extract_events,
+)
 from conflictmap.models import SCHEMA_COLUMNS
-from conflictmap.pipeline import AMBIGUOUS, NOT_FOUND, RESOLVED, extract_article, extract_events
 
 WORDS = st.sampled_from(
     [

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from conflictmap.context import mention_roles
-from conflictmap.gazetteer import Gazetteer, default_gazetteer
-from conflictmap.places import country_focus, find_place_mentions, resolve_places
-from conflictmap.sentences import split_sentences
+from conflictmap.extract.places import country_focus, find_place_mentions, resolve_places
+from conflictmap.extract.roles import mention_roles
+from conflictmap.extract.sentences import split_sentences
+from conflictmap.geo.gazetteer import Gazetteer, default_gazetteer
 
 DATA = Path(__file__).parent / "data" / "places"
 MENTIONS = list(csv.DictReader((DATA / "mentions.csv").open(encoding="utf-8")))

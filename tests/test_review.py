@@ -14,10 +14,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from conflictmap.config import PROJECT_ROOT
-from conflictmap.models import SCHEMA_COLUMNS, Place
-from conflictmap.pipeline import extract_article
-from conflictmap.review import (
+from conflictmap.config import SAMPLE_EVENTS_FILE
+from conflictmap.extract.pipeline import extract_article
+from conflictmap.extract.review import (
     AMBIGUOUS,
     KNOWN,
     MENTION_STATUSES,
@@ -38,6 +37,7 @@ from conflictmap.review import (
     rows_to_save,
     with_place,
 )
+from conflictmap.models import SCHEMA_COLUMNS, Place
 
 CASES = Path(__file__).parent / "data" / "review"
 
@@ -428,11 +428,11 @@ def test_extraction_advice(case: dict[str, Any]) -> None:
 
 
 def test_seed_article_drafts_are_all_known_in_the_bundled_events() -> None:
-    seed = PROJECT_ROOT / "data" / "000_7a287e12d804a890.txt"
+    seed = Path(__file__).parents[1] / "data" / "000_7a287e12d804a890.txt"
     found = extract_article(
         seed.read_text(encoding="utf-8"), published=date(2021, 8, 12), source="Al Jazeera"
     )
-    bundled = pd.read_csv(PROJECT_ROOT / "data" / "events.csv", dtype=str, keep_default_na=False)
+    bundled = pd.read_csv(SAMPLE_EVENTS_FILE, dtype=str, keep_default_na=False)
     table, _ = draft_table(found.events, mentions=found.mentions, stored=bundled)
     assert len(table) >= 5
     assert set(table["status"]) == {KNOWN}

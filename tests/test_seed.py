@@ -8,8 +8,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from conflictmap.gazetteer import distance_km
-from conflictmap.pipeline import extract_article
+from conflictmap.extract.pipeline import extract_article
+from conflictmap.geo.gazetteer import distance_km
 
 SEED = Path(__file__).parents[1] / "data" / "000_7a287e12d804a890.txt"
 PEOPLE_AND_OUTLETS = ("Abdullah", "Laghmani", "Daoud", "Ross", "Wilson", "Jazeera", "Taliban")

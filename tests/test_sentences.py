@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from conflictmap.sentences import split_clauses, split_sentences
+from conflictmap.extract.sentences import split_clauses, split_sentences
 
 CASES = json.loads((Path(__file__).parent / "data" / "sentences" / "cases.json").read_text("utf-8"))
 

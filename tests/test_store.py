@@ -17,7 +17,7 @@ import pandas as pd
 import pytest
 
 from conflictmap.errors import InputError, StoreError
-from conflictmap.store import SEED_ORIGIN
+from conflictmap.store.eventstore import SEED_ORIGIN
 from conftest import open_test_store
 
 UPLOADS = Path(__file__).parent / "data" / "uploads"
@@ -174,10 +174,10 @@ CHILD = """
 import sys, time
 from pathlib import Path
 from conflictmap.config import Settings
-from conflictmap.store import EventStore
+from conflictmap.store.eventstore import EventStore
 
 db, data, marker = Path(sys.argv[1]), Path(sys.argv[2]), Path(sys.argv[3])
-store = EventStore.open(Settings(data_dir=db.parent), path=db)
+store = EventStore.open(Settings(data_dir=db.parent, sample_file=db.parent / "events.csv"), path=db)
 
 def stall(fraction, message):
     # Called inside the transaction after the first chunk is written: tell the parent, wait.

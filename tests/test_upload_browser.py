@@ -12,7 +12,7 @@ import pytest
 
 from apptab import AppTab
 from conflictmap.config import Settings
-from conflictmap.store import EventStore
+from conflictmap.store.eventstore import EventStore
 from conftest import DATA, AppServer
 
 pytestmark = pytest.mark.browser

@@ -15,13 +15,8 @@ from streamlit.runtime.scriptrunner_utils.exceptions import StopException
 from streamlit.testing.v1 import AppTest
 
 from appstore import INJECTED_FILE_NAME, make_app_store
-from conflictmap import ui, upload_page
-from conflictmap.config import Settings
-from conflictmap.errors import InputError
-from conflictmap.gazetteer import default_gazetteer
-from conflictmap.reports import ImportReport, RowProblem
-from conflictmap.store import EventStore
-from conflictmap.upload_views import (
+from conflictmap.app import ui, upload_page
+from conflictmap.app.upload_views import (
     COUNT_LABELS,
     input_error_line,
     overall_progress,
@@ -33,6 +28,12 @@ from conflictmap.upload_views import (
     upload_limit_mb,
     uploads_frame,
 )
+from conflictmap.config import Settings
+from conflictmap.errors import InputError
+from conflictmap.geo.gazetteer import default_gazetteer
+from conflictmap.ingest.reports import ImportReport
+from conflictmap.models import RowProblem
+from conflictmap.store.eventstore import EventStore
 from conftest import DATA, ROOT, open_test_store
 
 APP = str(ROOT / "app.py")
@@ -95,7 +96,10 @@ def test_every_sample_gets_a_verdict_counts_and_its_problem_lines(
 def test_the_same_bytes_again_say_nothing_new(tmp_path: Path) -> None:
     gazetteer = default_gazetteer()
     with EventStore.open(
-        Settings(data_dir=tmp_path), path=tmp_path / "e.db", gazetteer=gazetteer, seed=False
+        Settings(data_dir=tmp_path, sample_file=tmp_path / "events.csv"),
+        path=tmp_path / "e.db",
+        gazetteer=gazetteer,
+        seed=False,
     ) as store:
         data = (UPLOADS / "acled_current.csv").read_bytes()
         first = store.import_file(data, file_name="acled.csv")

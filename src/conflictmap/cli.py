@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import functools
 import json
-import os
 import sys
 from collections.abc import Callable
 from dataclasses import fields
@@ -35,7 +34,7 @@ def friendly_errors(func: F) -> F:
             click.echo(f"Error: {exc}", err=True)
             sys.exit(2)
         except Exception as exc:
-            if os.environ.get("CONFLICTMAP_DEBUG"):
+            if _debug():
                 raise
             click.echo(
                 f"Error: unexpected {type(exc).__name__}: {exc}; nothing was changed by the "
@@ -45,6 +44,13 @@ def friendly_errors(func: F) -> F:
             sys.exit(2)
 
     return wrapper  # type: ignore[return-value]
+
+
+def _debug() -> bool:
+    try:
+        return Settings.from_env().debug
+    except ConflictMapError:
+        return False
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -92,8 +98,8 @@ def extract_command(
     files: tuple[Path, ...], published: datetime | None, source: str | None, fmt: str, output: Path
 ) -> None:
     """Extract geocoded ACLED-style events from news articles (.txt or .html)."""
-    from conflictmap.corpus import extract_files
-    from conflictmap.exports import export_csv, export_geojson
+    from conflictmap.extract.corpus import extract_files
+    from conflictmap.store.exports import export_csv, export_geojson
 
     result = extract_files(files, published=published.date() if published else None, source=source)
     for warning in result.warnings:
@@ -140,7 +146,7 @@ _SHOWN_PROBLEMS = 50
 
 
 def _open_store(db_path: Path | None) -> Any:
-    from conflictmap.store import EventStore
+    from conflictmap.store.eventstore import EventStore
 
     return EventStore.open(Settings.from_env(db_path=db_path))
 
@@ -242,8 +248,8 @@ def export_command(
     output: Path,
 ) -> None:
     """Export stored events: CSV with ACLED's headers first (spreadsheet-safe) or GeoJSON."""
-    from conflictmap.exports import export_csv, export_geojson
-    from conflictmap.filters import Filters, filter_events
+    from conflictmap.app.filters import Filters, filter_events
+    from conflictmap.store.exports import export_csv, export_geojson
 
     events = _open_store(db_path).events(acled=True)
     view = Filters(

@@ -5,17 +5,24 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
 from conflictmap.errors import ConfigError
 
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
 ENV_PREFIX = "CONFLICTMAP_"
 
+# Files the package ships (importlib.resources), so a non-editable install finds them.
+GAZETTEER_FILE = Path(str(resources.files("conflictmap.geo") / "data" / "gazetteer.tsv.gz"))
+SAMPLE_EVENTS_FILE = Path(str(resources.files("conflictmap.store") / "data" / "sample_events.csv"))
 
-def _default_data_dir() -> Path:
-    return PROJECT_ROOT / "data"
+
+def _default_data_dir(environ: Mapping[str, str] | None = None) -> Path:
+    """Where the user's own data lives: $XDG_DATA_HOME/conflictmap, ~/.local/share/conflictmap."""
+    xdg = (environ or {}).get("XDG_DATA_HOME", "")
+    base = Path(xdg).expanduser() if xdg else Path.home() / ".local" / "share"
+    return base / "conflictmap"
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,11 +34,22 @@ class Settings:
 
     data_dir: Path = field(
         default_factory=_default_data_dir,
-        metadata={"help": "Folder with the bundled data (gazetteer, seed article, events.csv)."},
+        metadata={
+            "help": "Folder for your data: the event store and the geocoding cache "
+            "(default $XDG_DATA_HOME/conflictmap or ~/.local/share/conflictmap)."
+        },
+    )
+    gazetteer_file: Path | None = field(
+        default=None,
+        metadata={"help": "Another gazetteer file to use instead of the one the package ships."},
     )
     db_path: Path | None = field(
         default=None,
         metadata={"help": "The SQLite event store; default DATA_DIR/events.db (ignored by git)."},
+    )
+    sample_file: Path | None = field(
+        default=None,
+        metadata={"help": "Another CSV of sample events to seed a new store with."},
     )
     geocoder: str = field(
         default="offline",
@@ -48,6 +66,10 @@ class Settings:
         default=False,
         metadata={"help": "Offer OpenStreetMap tiles under the map (requests leave this machine)."},
     )
+    debug: bool = field(
+        default=False,
+        metadata={"help": "Show the traceback of an unexpected failure instead of one line."},
+    )
     max_upload_mb: int = field(
         default=200, metadata={"help": "Largest upload the app accepts, in megabytes."}
     )
@@ -59,11 +81,13 @@ class Settings:
 
     @property
     def gazetteer_path(self) -> Path:
-        return self.data_dir / "gazetteer.tsv.gz"
+        """The gazetteer file: GAZETTEER_FILE unless GAZETTEER_FILE is set."""
+        return self.gazetteer_file if self.gazetteer_file is not None else GAZETTEER_FILE
 
     @property
     def seed_events_path(self) -> Path:
-        return self.data_dir / "events.csv"
+        """The sample events: SAMPLE_FILE, else the package's (from the bundled article)."""
+        return self.sample_file if self.sample_file is not None else SAMPLE_EVENTS_FILE
 
     @property
     def geocode_cache_path(self) -> Path:
@@ -78,6 +102,7 @@ class Settings:
             raw = env.get(ENV_PREFIX + f.name.upper())
             if raw is not None and raw != "":
                 values[f.name] = _coerce(f.name, raw, f.type)
+        values.setdefault("data_dir", _default_data_dir(env))
         settings = cls(**values)
         given = {k: v for k, v in overrides.items() if v is not None}
         settings = replace(settings, **given) if given else settings

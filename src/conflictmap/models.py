@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date
 from typing import Literal
+
+import pandas as pd
 
 # ACLED's export columns, in the order ACLED writes them (31, the current style).
 ACLED_COLUMNS: tuple[str, ...] = (
@@ -188,29 +191,21 @@ class ResolvedDate:
     relative: bool = False  # resolved against the publication date
 
 
-@dataclass(frozen=True, slots=True)
-class Event:
-    """One ACLED-style event: one place, one date, one actor pair, from one source sentence."""
+# progress(fraction done 0..1, what is happening) — the app draws it as a progress bar.
+Progress = Callable[[float, str], None]
 
-    event_id_cnty: str
-    event_date: date | None
-    time_precision: TimePrecision
-    event_type: str
-    sub_event_type: str
-    actor1: str
-    actor2: str
-    country: str
-    admin1: str
-    location: str
-    latitude: float
-    longitude: float
-    geo_precision: GeoPrecision
-    source: str
-    notes: str
-    fatalities: int = 0
-    admin2: str = ""
-    place_mention: str = ""
-    date_text: str = ""
-    geo_confidence: float = 1.0
-    origin: str = ""
-    extra: dict[str, str] = field(default_factory=dict)
+
+@dataclass(frozen=True, slots=True)
+class RowProblem:
+    """Why one row was rejected or changed: its line in the file, the column, and the reason."""
+
+    line: int  # 1 = the header; the first data row is line 2
+    column: str  # our column name, or "" when the row as a whole is wrong
+    reason: str
+
+
+def text_column(events: pd.DataFrame, column: str) -> pd.Series:
+    """``column`` of an event table as text, "" where missing, all "" when the column is absent."""
+    if column not in events:
+        return pd.Series("", index=events.index, dtype="string")
+    return events[column].astype("string").fillna("")

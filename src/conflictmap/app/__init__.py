@@ -1,0 +1,1 @@
+"""The Streamlit app: pages, filters, charts and the map (the only code that imports streamlit)."""

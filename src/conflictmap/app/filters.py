@@ -1,0 +1,371 @@
+"""Which events a view shows: the Filters record, applying it to events, and its URL form."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
+from datetime import date, timedelta
+from typing import Literal, cast, get_args
+
+import pandas as pd
+
+from conflictmap.models import EVENT_TYPES, text_column
+
+TimelineMode = Literal["cumulative", "window"]
+TIMELINE_MODES: tuple[TimelineMode, ...] = get_args(TimelineMode)
+
+DEFAULT_WINDOW_DAYS = 7
+MAX_WINDOW_DAYS = 3660
+MAX_TEXT_CHARS = 200
+
+# Query-string keys, short and readable so a shared link says what it shows.
+Q_START, Q_END, Q_ADMIN1, Q_TYPE, Q_SUB, Q_ACTOR = "from", "to", "province", "type", "sub", "actor"
+Q_TEXT, Q_DATE, Q_MODE, Q_WINDOW = "q", "date", "mode", "window"
+QUERY_KEYS: tuple[str, ...] = (
+    Q_START,
+    Q_END,
+    Q_ADMIN1,
+    Q_TYPE,
+    Q_SUB,
+    Q_ACTOR,
+    Q_TEXT,
+    Q_DATE,
+    Q_MODE,
+    Q_WINDOW,
+)
+
+QueryParams = Mapping[str, "str | Sequence[str]"]
+
+
+@dataclass(frozen=True, slots=True)
+class Filters:
+    """A view of the event table; an empty field means "no limit".
+
+    ``timeline`` is the timeline's date: in ``cumulative`` mode the view shows every event up to
+    it, in ``window`` mode only the ``window_days`` days ending on it. ``None`` puts it at the end
+    of the date range (or the latest event).
+    """
+
+    start: date | None = None
+    end: date | None = None
+    admin1: tuple[str, ...] = ()
+    event_types: tuple[str, ...] = ()
+    sub_event_types: tuple[str, ...] = ()
+    actors: tuple[str, ...] = ()
+    text: str = ""
+    timeline: date | None = None
+    mode: TimelineMode = "cumulative"
+    window_days: int = DEFAULT_WINDOW_DAYS
+
+    def __post_init__(self) -> None:
+        if self.mode not in TIMELINE_MODES:
+            raise ValueError(f"mode={self.mode!r}; expected one of {TIMELINE_MODES}")
+        if not 1 <= self.window_days <= MAX_WINDOW_DAYS:
+            raise ValueError(f"window_days={self.window_days!r}; expected 1..{MAX_WINDOW_DAYS}")
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedQuery:
+    """Filters read from a query string, and one line per value that was ignored and why."""
+
+    filters: Filters
+    warnings: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Choices:
+    """What there is to choose from in an event table: its date range and the values present."""
+
+    bounds: tuple[date, date] | None
+    admin1: tuple[tuple[str, int], ...] = ()  # (province, events), by name
+    event_types: tuple[str, ...] = ()  # ACLED's order, then any others
+    sub_event_types: tuple[tuple[str, str], ...] = ()  # (event type, sub-event type)
+    actors: tuple[str, ...] = ()
+
+    def sub_types_of(self, event_types: Iterable[str]) -> list[str]:
+        """The sub-event types present under ``event_types`` (all of them when empty)."""
+        wanted = set(event_types)
+        return sorted(
+            {sub for typ, sub in self.sub_event_types if not wanted or typ in wanted},
+            key=str.casefold,
+        )
+
+
+def filter_choices(events: pd.DataFrame) -> Choices:
+    """The date range, provinces (with counts), types, sub-types and actors in ``events``."""
+    provinces = text_column(events, "admin1").str.strip()
+    counts = provinces[provinces != ""].value_counts()
+    present = set(distinct_values(events, "event_type"))
+    pairs = pd.DataFrame(
+        {
+            "t": text_column(events, "event_type").str.strip(),
+            "s": text_column(events, "sub_event_type"),
+        }
+    )
+    pairs["s"] = pairs["s"].str.strip()
+    pairs = pairs[pairs["s"] != ""].drop_duplicates()
+    return Choices(
+        bounds=date_bounds(events),
+        admin1=tuple(
+            (str(k), int(counts[k])) for k in sorted(counts.index, key=lambda k: str(k).casefold())
+        ),
+        event_types=(
+            *(t for t in EVENT_TYPES if t in present),
+            *sorted(present - set(EVENT_TYPES), key=str.casefold),
+        ),
+        sub_event_types=tuple(sorted(zip(pairs["t"], pairs["s"], strict=True))),
+        actors=tuple(distinct_values(events, "actor1", "actor2")),
+    )
+
+
+def event_days(events: pd.DataFrame) -> list[date]:
+    """The distinct event dates, in order."""
+    days = pd.Series(event_dates(events).dropna().unique())
+    return sorted(d.date() for d in days)
+
+
+def event_dates(events: pd.DataFrame) -> pd.Series:
+    """The ``event_date`` column as timestamps (NaT where missing or not an ISO date)."""
+    column = events["event_date"] if "event_date" in events else pd.Series(index=events.index)
+    if pd.api.types.is_datetime64_any_dtype(column):
+        return column.dt.normalize()
+    return pd.to_datetime(
+        column.astype("string").str.slice(0, 10), format="%Y-%m-%d", errors="coerce"
+    )
+
+
+def date_bounds(events: pd.DataFrame) -> tuple[date, date] | None:
+    """The first and last event dates, or None when no event has a date."""
+    dates = event_dates(events).dropna()
+    if dates.empty:
+        return None
+    return dates.min().date(), dates.max().date()
+
+
+def distinct_values(events: pd.DataFrame, *columns: str) -> list[str]:
+    """Sorted non-empty values found in any of ``columns`` (missing columns count as empty)."""
+    found: set[str] = set()
+    for column in columns:
+        if column in events:
+            found.update(str(v).strip() for v in events[column].dropna().unique())
+    found.discard("")
+    return sorted(found, key=str.casefold)
+
+
+def timeline_span(filters: Filters, *, events: pd.DataFrame) -> tuple[date, date] | None:
+    """The first and last day the timeline lets through, or None when no day can pass."""
+    bounds = date_bounds(events)
+    last = filters.timeline or filters.end or (bounds[1] if bounds else None)
+    if last is None:
+        return None
+    if filters.end is not None:
+        last = min(last, filters.end)
+    first = filters.start
+    if filters.mode == "window":
+        window_first = last - timedelta(days=filters.window_days - 1)
+        first = window_first if first is None else max(first, window_first)
+    if first is None:
+        first = bounds[0] if bounds else last
+    return (first, last) if first <= last else None
+
+
+def filter_events(events: pd.DataFrame, filters: Filters) -> pd.DataFrame:
+    """The rows of ``events`` that ``filters`` lets through, in their original order.
+
+    Events without a readable date pass only when no date limit is set at all.
+    """
+    keep = pd.Series(True, index=events.index)
+    dated = filters.start or filters.end or filters.timeline or filters.mode == "window"
+    if dated:
+        span = timeline_span(filters, events=events)
+        if span is None:
+            return events.iloc[0:0]
+        dates = event_dates(events)
+        keep &= dates.between(pd.Timestamp(span[0]), pd.Timestamp(span[1]))
+    keep &= _is_in(events, "admin1", filters.admin1)
+    keep &= _is_in(events, "event_type", filters.event_types)
+    keep &= _is_in(events, "sub_event_type", filters.sub_event_types)
+    if filters.actors:
+        keep &= _is_in(events, "actor1", filters.actors) | _is_in(events, "actor2", filters.actors)
+    if filters.text.strip():
+        notes = text_column(events, "notes")
+        keep &= notes.str.contains(filters.text.strip(), case=False, regex=False)
+    return events[keep]
+
+
+def _is_in(events: pd.DataFrame, column: str, wanted: tuple[str, ...]) -> pd.Series:
+    if not wanted:
+        return pd.Series(True, index=events.index)
+    return text_column(events, column).str.strip().isin(wanted)
+
+
+def filters_to_query(filters: Filters) -> dict[str, str | list[str]]:
+    """The query-string form of ``filters``: only what differs from "no limit", lists repeated."""
+    query: dict[str, str | list[str]] = {}
+    for key, day in ((Q_START, filters.start), (Q_END, filters.end), (Q_DATE, filters.timeline)):
+        if day is not None:
+            query[key] = day.isoformat()
+    for key, values in (
+        (Q_ADMIN1, filters.admin1),
+        (Q_TYPE, filters.event_types),
+        (Q_SUB, filters.sub_event_types),
+        (Q_ACTOR, filters.actors),
+    ):
+        if values:
+            query[key] = list(values)
+    if filters.text:
+        query[Q_TEXT] = filters.text
+    if filters.mode != "cumulative":
+        query[Q_MODE] = filters.mode
+    if filters.window_days != DEFAULT_WINDOW_DAYS:
+        query[Q_WINDOW] = str(filters.window_days)
+    return query
+
+
+def filters_from_query(params: QueryParams, *, events: pd.DataFrame) -> ParsedQuery:
+    """Filters from a query string; values that are malformed or match no event are dropped.
+
+    Never raises on user input: each dropped value gets one line in ``warnings``.
+    """
+    warnings: list[str] = []
+
+    def values(key: str) -> list[str]:
+        raw = params.get(key)
+        if raw is None:
+            return []
+        return [raw] if isinstance(raw, str) else [str(v) for v in raw]
+
+    def last(key: str) -> str | None:
+        given = values(key)
+        return given[-1] if given else None
+
+    def day(key: str) -> date | None:
+        raw = last(key)
+        if raw is None or raw == "":
+            return None
+        try:
+            return date.fromisoformat(raw)
+        except ValueError:
+            warnings.append(f"Ignored {key}={raw!r}: not a date (expected YYYY-MM-DD).")
+            return None
+
+    def known(key: str, allowed: Iterable[str], what: str) -> tuple[str, ...]:
+        allowed_set = set(allowed)
+        kept: list[str] = []
+        for value in values(key):
+            if value in allowed_set:
+                if value not in kept:
+                    kept.append(value)
+            elif value:
+                warnings.append(f"Ignored {key}={value!r}: no {what} of that name in the events.")
+        return tuple(kept)
+
+    start, end, timeline = day(Q_START), day(Q_END), day(Q_DATE)
+    if start and end and start > end:
+        warnings.append(f"Ignored {Q_END}={end.isoformat()!r}: it is before {Q_START}.")
+        end = None
+
+    mode: TimelineMode = "cumulative"
+    raw_mode = last(Q_MODE)
+    if raw_mode in TIMELINE_MODES:
+        mode = cast(TimelineMode, raw_mode)
+    elif raw_mode:
+        warnings.append(f"Ignored {Q_MODE}={raw_mode!r}: expected 'cumulative' or 'window'.")
+
+    window_days = DEFAULT_WINDOW_DAYS
+    raw_window = last(Q_WINDOW)
+    if raw_window:
+        if raw_window.isdigit() and 1 <= int(raw_window) <= MAX_WINDOW_DAYS:
+            window_days = int(raw_window)
+        else:
+            warnings.append(
+                f"Ignored {Q_WINDOW}={raw_window!r}: expected a whole number of days, "
+                f"1 to {MAX_WINDOW_DAYS}."
+            )
+
+    text = last(Q_TEXT) or ""
+    if len(text) > MAX_TEXT_CHARS:
+        warnings.append(f"Shortened {Q_TEXT} to its first {MAX_TEXT_CHARS} characters.")
+        text = text[:MAX_TEXT_CHARS]
+
+    filters = Filters(
+        start=start,
+        end=end,
+        admin1=known(Q_ADMIN1, distinct_values(events, "admin1"), "province"),
+        event_types=known(Q_TYPE, distinct_values(events, "event_type"), "event type"),
+        sub_event_types=known(Q_SUB, distinct_values(events, "sub_event_type"), "sub-event type"),
+        actors=known(Q_ACTOR, distinct_values(events, "actor1", "actor2"), "actor"),
+        text=text,
+        timeline=timeline,
+        mode=mode,
+        window_days=window_days,
+    )
+    return ParsedQuery(clamp_filters(filters, bounds=date_bounds(events)), tuple(warnings))
+
+
+def clamp_filters(filters: Filters, *, bounds: tuple[date, date] | None) -> Filters:
+    """``filters`` with its dates inside ``bounds`` (the events' date range, see date_bounds),
+    and limits at a bound dropped.
+
+    A date at the first or last event date limits nothing, so it becomes ``None``; this keeps
+    shared links short and lets a view follow new data that extends the range.
+    """
+    if bounds is None:
+        return replace(filters, start=None, end=None, timeline=None)
+    lo, hi = bounds
+
+    def inside(day: date | None) -> date | None:
+        return None if day is None else min(max(day, lo), hi)
+
+    start, end = inside(filters.start), inside(filters.end)
+    if start is not None and end is not None and start > end:
+        start, end = end, start
+    timeline = inside(filters.timeline)
+    if timeline is not None:
+        timeline = min(max(timeline, start or lo), end or hi)
+    return replace(
+        filters,
+        start=None if start == lo else start,
+        end=None if end == hi else end,
+        timeline=None if timeline == (end or hi) else timeline,
+    )
+
+
+def timeline_frames(dates: Iterable[date], *, max_frames: int = 60) -> list[date]:
+    """The dates the play control steps through: the distinct event dates, thinned to at most
+    ``max_frames`` evenly spaced ones (always keeping the first and the last)."""
+    distinct = sorted(set(dates))
+    if len(distinct) <= max_frames:
+        return distinct
+    step = (len(distinct) - 1) / (max_frames - 1)
+    return sorted({distinct[round(i * step)] for i in range(max_frames)})
+
+
+def next_frame(current: date, frames: Sequence[date]) -> date | None:
+    """The first frame after ``current``, or None at the end of the timeline."""
+    return next((frame for frame in frames if frame > current), None)
+
+
+def describe_filters(filters: Filters) -> list[str]:
+    """One short plain-text phrase per active limit, for telling a user what to loosen."""
+    parts: list[str] = []
+    if filters.start or filters.end:
+        first = filters.start.isoformat() if filters.start else "the first event"
+        last = filters.end.isoformat() if filters.end else "the last event"
+        parts.append(f"dates {first} to {last}")
+    if filters.mode == "window":
+        until = filters.timeline.isoformat() if filters.timeline else "the end"
+        parts.append(f"timeline: the {filters.window_days} days up to {until}")
+    elif filters.timeline:
+        parts.append(f"timeline: up to {filters.timeline.isoformat()}")
+    for label, chosen in (
+        ("province", filters.admin1),
+        ("event type", filters.event_types),
+        ("sub-event type", filters.sub_event_types),
+        ("actor", filters.actors),
+    ):
+        if chosen:
+            parts.append(f"{label}: {', '.join(chosen)}")
+    if filters.text.strip():
+        parts.append(f"text: {filters.text.strip()!r}")
+    return parts

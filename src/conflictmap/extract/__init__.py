@@ -1,0 +1,1 @@
+"""Articles to events: reading, sentences, places and their roles, dates, types, actors, deaths."""

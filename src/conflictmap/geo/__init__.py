@@ -1,0 +1,1 @@
+"""Places: the embedded gazetteer, geopy geocoders, the geoparser and filling uploaded places."""

@@ -1,0 +1,1 @@
+"""Uploaded event files: decoding and dialect, cell parsing, validation and the import report."""
