@@ -436,12 +436,12 @@ def main(argv: list[str] | None = None) -> int:
     in_subdivision = town_subdivisions()
     admin2_towns: dict[int, list[dict]] = defaultdict(list)
     admin2_of_town: dict[int, int] = {}
-    for gid, lines in in_subdivision.items():
-        city = cities.get(gid)
-        for number in lines:
+    for gid, numbers in in_subdivision.items():
+        town = cities.get(gid)
+        for number in numbers:
             cells = subdivisions[number - 1]
-            if city is not None and cells[2].count(".") == 2:
-                admin2_towns[number].append(city)
+            if town is not None and cells[2].count(".") == 2:
+                admin2_towns[number].append(town)
                 admin2_of_town[gid] = number
 
     admin1_rows: dict[str, Row] = {}
@@ -460,7 +460,7 @@ def main(argv: list[str] | None = None) -> int:
         if not seat or not towns:
             print(f"  no towns in admin1 {code} {english!r}: skipped", file=sys.stderr)
             continue
-        lat, lon = centre([(t["latitude"], t["longitude"]) for t in towns])
+        latitude, longitude = centre([(t["latitude"], t["longitude"]) for t in towns])
         row = Row(
             geonameid=int(gid_text),
             kind="admin1",
@@ -469,8 +469,8 @@ def main(argv: list[str] | None = None) -> int:
             country_code=cc,
             admin1_code=code,
             admin1=english,
-            latitude=lat,
-            longitude=lon,
+            latitude=latitude,
+            longitude=longitude,
             population=sum(int(t["population"] or 0) for t in towns),
             seat=seat,
         )
@@ -490,7 +490,7 @@ def main(argv: list[str] | None = None) -> int:
             continue
         aliases = [a for a in alias_text.split("|") if a]
         english = bare_admin_name(english_admin_name(name, aliases, common=common))
-        lat, lon = centre([(t["latitude"], t["longitude"]) for t in towns])
+        latitude, longitude = centre([(t["latitude"], t["longitude"]) for t in towns])
         row = Row(
             geonameid=int(gid_text),
             kind="admin2",
@@ -500,8 +500,8 @@ def main(argv: list[str] | None = None) -> int:
             admin1_code=parent.admin1_code,
             admin1=parent.name,
             admin2=english,
-            latitude=lat,
-            longitude=lon,
+            latitude=latitude,
+            longitude=longitude,
             population=sum(int(t["population"] or 0) for t in towns),
         )
         spellings = [name, *aliases]
@@ -678,7 +678,7 @@ def main(argv: list[str] | None = None) -> int:
     keys = sorted(index)
     starts = {kind: next(n for n, r in enumerate(ordered) if r.kind == kind) for kind in KIND_ORDER}
     meta = "\t".join(f"{kind}={starts[kind]}" for kind in KIND_ORDER)
-    lines = [
+    lines: list[str] = [
         f"{FORMAT}\trows={len(ordered)}\tkeys={len(keys)}\tflagged={len(flags)}"
         f"\tmax_name_words={max_words}\t{meta}",
         "\t".join(COLUMNS),

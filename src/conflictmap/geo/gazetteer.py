@@ -320,12 +320,12 @@ class Gazetteer:
                 keys = {*cells[14].split("|"), normalize_name(place.name)} - {""}
                 for key in keys:
                     table.setdefault((place.country_code, key), []).append(place)
-            for found in table.values():
-                found.sort(key=lambda p: -p.population)
+            for same in table.values():
+                same.sort(key=lambda p: -p.population)
             self._admin2 = table
         code = country_code.upper()
         key = normalize_name(name)
-        found = self._admin2.get((code, key))
+        found: list[Place] | None = self._admin2.get((code, key))
         if found is None:
             stripped = " ".join(_ADMIN_WORDS.sub("", key).split())
             found = self._admin2.get((code, stripped)) if stripped else None
