@@ -1,39 +1,19 @@
 """The conflictmap dashboard: the event store on an offline map, with timeline, filters and exports.
 
-Layout and wiring only: settings → cached store → filters → filtered events → map, charts,
-table, downloads. The sections live in conflictmap.app.ui; everything they draw comes from pure
-functions (filters, charts, mapview) tested without Streamlit.
+Layout and wiring only: settings → cached store → the events' view for this store version →
+filters → the positions they let through → map, charts, table, downloads. The sections live in
+conflictmap.app.ui; everything they draw comes from pure functions tested without Streamlit.
 """
 
 from __future__ import annotations
 
-import pandas as pd
 import streamlit as st
 
-from conflictmap.app import article_page, ui, ui_filters, upload_page
-from conflictmap.app.filters import Choices, filter_choices, filter_events
+from conflictmap.app import article_page, data, ui, ui_filters, upload_page
+from conflictmap.app.filters import select
 from conflictmap.config import Settings
-from conflictmap.store.eventstore import EventStore
 
-st.set_page_config(page_title="conflictmap", layout="wide", initial_sidebar_state="expanded")
-
-
-@st.cache_data(show_spinner="Loading events…", max_entries=4)
-def load_events(store_path: str, version: str, _store: EventStore) -> pd.DataFrame:
-    """The store's events with every column (for exports), read again when ``version`` changes."""
-    return _store.events(acled=True)
-
-
-@st.cache_data(show_spinner=False, max_entries=4)
-def load_uploads(store_path: str, version: str, _store: EventStore) -> pd.DataFrame:
-    """The list of uploads with their event counts (one scan of the events), once per version."""
-    return _store.uploads()
-
-
-@st.cache_data(show_spinner=False, max_entries=4)
-def load_choices(store_path: str, version: str, _events: pd.DataFrame) -> Choices:
-    """What the filters offer (dates, provinces, types, actors), once per ``version``."""
-    return filter_choices(_events)
+st.set_page_config(page_title="conflictmap", layout="wide", initial_sidebar_state="auto")
 
 
 @ui.guarded
@@ -42,9 +22,13 @@ def main() -> None:
     store = ui.open_store(str(settings.store_path), settings)
     # Changes with every committed import or removal, by any page or process (one small query).
     version = store.version()
-    uploads = load_uploads(str(settings.store_path), version, store)
-    events = load_events(str(settings.store_path), version, store)
-    choices = load_choices(str(settings.store_path), version, events)
+    uploads = data.load_uploads(str(settings.store_path), version, store)
+    view = data.load_view(str(settings.store_path), version)
+    sample = data.show_sample(view, uploads)
+    if sample:
+        view = data.sample_view()
+    choices = data.load_choices(view)
+    search = data.searcher(view)
 
     st.title("conflictmap")
     st.markdown(
@@ -52,24 +36,31 @@ def main() -> None:
         "or imported from ACLED-style files, on a map that works offline. Choose what to see "
         "in the sidebar and with the timeline: everything below follows them."
     )
-    ui_filters.seed_filters(events, choices)
+    if sample:
+        data.sample_notice()
+    ui_filters.seed_filters(choices)
     for warning in st.session_state.pop(ui_filters.K_WARNINGS, ()):
         st.warning(ui.md_escape(warning))
     ui_filters.sidebar_filters(choices)
-    ui_filters.timeline(events, choices)
+    ui_filters.timeline(view, choices, search=search)
     filters = ui_filters.current_filters(choices)
-    ui_filters.sync_query(filters)
-    shown = filter_events(events, filters)
+    ui_filters.sync_query(filters, online_default=settings.online_tiles)
+    shown = select(view, filters, bounds=choices.bounds, search=search)
 
-    ui.count_line(shown, events)
-    if shown.empty:
-        ui.empty_message(filters, events)
+    ui.count_line(view, shown, sample=sample)
+    if not len(shown):
+        ui.empty_message(filters, view)
     else:
-        ui.map_section(shown, online_default=settings.online_tiles)
-        ui.charts_section(shown)
-    ui.table_section(shown)
-    ui.downloads(shown)
-    ui.provenance(events, shown, uploads)
+        ui.map_section(
+            view,
+            shown,
+            online_default=settings.online_tiles,
+            start_view=ui_filters.start_view(),
+        )
+        ui.charts_section(view, shown)
+    ui.table_section(view, shown)
+    ui.downloads(view, shown)
+    ui.provenance(view, shown, uploads)
     ui.attributions(online_tiles=st.session_state.get("online_tiles", settings.online_tiles))
 
 

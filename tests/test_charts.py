@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import pytest
@@ -17,7 +18,7 @@ from conflictmap.app.charts import (
     events_per_period,
     time_bin,
 )
-from conflictmap.app.filters import filter_events, filters_from_query
+from conflictmap.app.filters import filter_choices, filter_events, filters_from_query
 from conflictmap.models import EVENT_TYPE_COLOURS, OTHER_EVENT_TYPE_COLOUR
 from conftest import DATA
 
@@ -25,8 +26,10 @@ FIXTURE = pd.read_csv(DATA / "app" / "events.csv", keep_default_na=False)
 CASES = sorted((DATA / "charts").glob("*.json"))
 
 
-def _filtered(query: dict[str, object]) -> pd.DataFrame:
-    return filter_events(FIXTURE, filters_from_query(query, events=FIXTURE).filters)  # type: ignore[arg-type]
+def _filtered(query: dict[str, Any]) -> pd.DataFrame:
+    return filter_events(
+        FIXTURE, filters_from_query(query, choices=filter_choices(FIXTURE)).filters
+    )
 
 
 @pytest.mark.parametrize("case_path", CASES, ids=[p.stem for p in CASES])
@@ -66,7 +69,28 @@ def test_time_bin(first: date, last: date, expected: str) -> None:
 def test_period_end_is_the_next_period() -> None:
     for bin_, days in (("day", {1}), ("week", {7}), ("month", {28, 29, 30, 31})):
         counts = events_per_period(FIXTURE, bin=bin_)  # type: ignore[arg-type]
-        assert set((counts["period_end"] - counts["period"]).dt.days) <= days
+        exact = counts[counts["exact"]]
+        assert set((exact["period_end"] - exact["period"]).dt.days) <= days
+
+
+def test_an_event_dated_to_its_year_is_counted_in_that_year() -> None:
+    # The fixture's "in 2015" event (stored as 2015-07-02) is no July event in any chart.
+    for bin_ in ("day", "week", "month"):
+        counts = events_per_period(FIXTURE, bin=bin_)
+        of_2015 = counts[counts["period"].dt.year == 2015]
+        assert len(of_2015) == 1
+        row = of_2015.iloc[0]
+        assert (row["period"].date(), row["period_end"].date()) == (
+            date(2015, 1, 1),
+            date(2016, 1, 1),
+        )
+        assert row["dated"] == "to the year"
+        assert not row["exact"]
+
+
+def _layers(spec: dict[str, Any]) -> list[dict[str, Any]]:
+    layers: list[dict[str, Any]] = spec.get("layer", [spec])
+    return layers
 
 
 def test_uncoded_types_are_grouped_and_undated_rows_left_out() -> None:
@@ -79,9 +103,10 @@ def test_uncoded_types_are_grouped_and_undated_rows_left_out() -> None:
 
 
 @pytest.mark.parametrize("chart", [events_over_time_chart, events_by_province_chart])
-def test_charts_use_the_map_colours(chart) -> None:  # type: ignore[no-untyped-def]
+def test_charts_use_the_map_colours(chart) -> None:
     spec = chart(FIXTURE).to_dict()
-    scale = spec["encoding"]["color"]["scale"]
+    (coloured,) = [layer for layer in _layers(spec) if "color" in layer["encoding"]]
+    scale = coloured["encoding"]["color"]["scale"]
     assert dict(zip(scale["domain"], scale["range"], strict=True)) == {
         **EVENT_TYPE_COLOURS,
         OTHER_TYPE: OTHER_EVENT_TYPE_COLOUR,
@@ -89,18 +114,18 @@ def test_charts_use_the_map_colours(chart) -> None:  # type: ignore[no-untyped-d
 
 
 @pytest.mark.parametrize("chart", [events_over_time_chart, events_by_province_chart])
-def test_charts_send_counts_not_rows(chart) -> None:  # type: ignore[no-untyped-def]
+def test_charts_send_counts_not_rows(chart) -> None:
     many = pd.concat([FIXTURE] * 200, ignore_index=True)
     spec = chart(many).to_dict()
-    (rows,) = spec["datasets"].values()
-    assert len(rows) < 30
+    rows = [row for rows in spec["datasets"].values() for row in rows]
+    assert 0 < len(rows) < 30
     assert not any("notes" in row for row in rows)
 
 
 @pytest.mark.parametrize("chart", [events_over_time_chart, events_by_province_chart])
-def test_charts_of_nothing(chart) -> None:  # type: ignore[no-untyped-def]
+def test_charts_of_nothing(chart) -> None:
     spec = chart(FIXTURE.iloc[0:0]).to_dict()
-    assert list(spec["datasets"].values()) == [[]]
+    assert all(rows == [] for rows in spec["datasets"].values())
 
 
 def test_province_chart_keeps_the_busiest() -> None:

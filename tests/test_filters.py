@@ -43,7 +43,7 @@ def events() -> pd.DataFrame:
 @pytest.mark.parametrize("case_path", CASES, ids=[p.stem for p in CASES])
 def test_query_case(case_path: Path, events: pd.DataFrame) -> None:
     case = json.loads(case_path.read_text())
-    parsed = filters_from_query(case["query"], events=events)
+    parsed = filters_from_query(case["query"], choices=filter_choices(events))
     shown = filter_events(events, parsed.filters)
     assert sorted(shown["event_id_cnty"]) == case["expected_ids"]
     assert len(parsed.warnings) == case["warnings"], parsed.warnings
@@ -51,8 +51,10 @@ def test_query_case(case_path: Path, events: pd.DataFrame) -> None:
 
 @pytest.mark.parametrize("case_path", CASES, ids=[p.stem for p in CASES])
 def test_query_round_trip(case_path: Path, events: pd.DataFrame) -> None:
-    filters = filters_from_query(json.loads(case_path.read_text())["query"], events=events).filters
-    again = filters_from_query(filters_to_query(filters), events=events)
+    filters = filters_from_query(
+        json.loads(case_path.read_text())["query"], choices=filter_choices(events)
+    ).filters
+    again = filters_from_query(filters_to_query(filters), choices=filter_choices(events))
     assert again.filters == filters
     assert again.warnings == ()
 
@@ -75,7 +77,10 @@ def test_empty_table(events: pd.DataFrame) -> None:
     empty = events.iloc[0:0]
     assert date_bounds(empty) is None
     assert filter_events(empty, Filters(timeline=date(2021, 8, 8), mode="window")).empty
-    assert filters_from_query({"date": "2021-08-08"}, events=empty).filters == Filters()
+    assert (
+        filters_from_query({"date": "2021-08-08"}, choices=filter_choices(empty)).filters
+        == Filters()
+    )
 
 
 def test_clamp_drops_limits_at_the_bounds(events: pd.DataFrame) -> None:
@@ -170,7 +175,12 @@ VALID_WORDS = ["Kunduz", "Ghazni", "Battles", "Armed clash", "Taliban", "2021-08
     )
 )
 def test_any_query_string_gives_filters_never_an_error(params: dict[str, object]) -> None:
-    parsed = filters_from_query(params, events=FIXTURE)  # type: ignore[arg-type]
+    parsed = filters_from_query(params, choices=filter_choices(FIXTURE))  # type: ignore[arg-type]
     shown = filter_events(FIXTURE, parsed.filters)
     assert len(shown) <= len(FIXTURE)
-    assert filters_from_query(filters_to_query(parsed.filters), events=FIXTURE).warnings == ()
+    assert (
+        filters_from_query(
+            filters_to_query(parsed.filters), choices=filter_choices(FIXTURE)
+        ).warnings
+        == ()
+    )

@@ -125,7 +125,7 @@ def test_popups_carry_the_source_sentence_and_the_date_precision(events: pd.Data
     symbols = layer_data(rendered(events))["symbols"]
     popups = " ".join(f"{s[4]} {s[5]} {s[8]}" for s in symbols)
     assert "stormed <mark>Ghazni</mark>" in popups
-    assert "week of 2021-08-09" in popups
+    assert "week of 9 Aug 2021" in popups
     assert "July 2021" in popups
     assert ">2015</div>" in popups
     assert "Source: Al Jazeera" in popups

@@ -6,10 +6,13 @@ from datetime import date
 from typing import Literal
 
 import altair as alt
+import numpy as np
 import pandas as pd
 
-from conflictmap.app.filters import event_dates
+from conflictmap.app.filters import as_view
 from conflictmap.models import EVENT_TYPE_COLOURS, OTHER_EVENT_TYPE_COLOUR
+from conflictmap.store.dateperiods import DAY, MONTH, WEEK, YEAR
+from conflictmap.store.views import NO_DAY, EventView, from_day
 
 TimeBin = Literal["day", "week", "month"]
 
@@ -36,65 +39,114 @@ def time_bin(first: date, last: date) -> TimeBin:
     return "week" if span <= WEEK_BINS_UP_TO_DAYS else "month"
 
 
-def _types(events: pd.DataFrame) -> pd.Series:
-    if "event_type" not in events:
-        return pd.Series(OTHER_TYPE, index=events.index, dtype="string")
-    types = events["event_type"].astype("string").str.strip()
-    return types.where(types.isin(list(EVENT_TYPE_COLOURS)), OTHER_TYPE)
+_KIND_OF_BIN: dict[TimeBin, int] = {"day": DAY, "week": WEEK, "month": MONTH}
+_UNIT = {DAY: "D", WEEK: "W", MONTH: "M", YEAR: "Y"}
+DATED = {DAY: "to the day", WEEK: "to the week", MONTH: "to the month", YEAR: "to the year"}
 
 
-def events_per_period(events: pd.DataFrame, *, bin: TimeBin | None = None) -> pd.DataFrame:
-    """Counts per (period start, event type) for dated events; ``bin`` chosen by span if None.
+def _types(view: EventView, positions: np.ndarray) -> np.ndarray:
+    names = np.array(
+        [
+            *(n if n in EVENT_TYPE_COLOURS else OTHER_TYPE for n in view.names["event_type"]),
+            OTHER_TYPE,
+        ],
+        dtype=object,
+    )
+    return names[view.codes["event_type"][positions]]
 
-    Columns: ``period`` and ``period_end`` (datetime64: the bar's start and the next bar's
-    start), ``event_type``, ``events``; the chosen bin in ``attrs["bin"]``.
+
+def _starts(days: np.ndarray, kind: int) -> np.ndarray:
+    """The first day of each day's period of ``kind`` (datetime64[D])."""
+    as_dates = days.astype("datetime64[D]")
+    if kind == DAY:
+        return as_dates
+    if kind == WEEK:
+        # 1970-01-01 was a Thursday: Monday is 3 days before.
+        return (days - (days + 3) % 7).astype("datetime64[D]")
+    return as_dates.astype(f"datetime64[{_UNIT[kind]}]").astype("datetime64[D]")
+
+
+def _ends(starts: np.ndarray, kind: int) -> np.ndarray:
+    if kind in (DAY, WEEK):
+        return starts + (1 if kind == DAY else 7)
+    unit = _UNIT[kind]
+    return (starts.astype(f"datetime64[{unit}]") + 1).astype("datetime64[D]")
+
+
+def events_per_period(
+    events: EventView | pd.DataFrame,
+    positions: np.ndarray | None = None,
+    *,
+    bin: TimeBin | None = None,
+) -> pd.DataFrame:
+    """Counts per (period, event type) for dated events; ``bin`` chosen by span if None.
+
+    An event dated less precisely than the bin (a month in a chart of days) is counted in its
+    own period, not on a made-up day: ``dated`` says how precisely ("to the day", "to the
+    month", ...). Columns: ``period`` and ``period_end`` (datetime64: the bar's first day and
+    the next bar's), ``event_type``, ``dated``, ``exact`` (dated at least as precisely as the
+    bin), ``events``; the chosen bin in ``attrs["bin"]``.
     """
-    dates = event_dates(events)
-    table = pd.DataFrame({"day": dates, "event_type": _types(events)}).dropna(subset=["day"])
-    if table.empty:
+    view = as_view(events)
+    chosen_positions = np.arange(len(view)) if positions is None else positions
+    days = view.day[chosen_positions]
+    known = days != NO_DAY
+    kept = chosen_positions[known]
+    days = days[known].astype(np.int64)
+    if not len(kept):
         empty = pd.DataFrame(
             {
-                "period": pd.Series(dtype="datetime64[ns]"),
-                "period_end": pd.Series(dtype="datetime64[ns]"),
+                "period": pd.Series(dtype="datetime64[s]"),
+                "period_end": pd.Series(dtype="datetime64[s]"),
                 "event_type": pd.Series(dtype="string"),
+                "dated": pd.Series(dtype="string"),
+                "exact": pd.Series(dtype="bool"),
                 "events": pd.Series(dtype="int64"),
             }
         )
         empty.attrs["bin"] = bin or "day"
         return empty
-    chosen = bin or time_bin(table["day"].min().date(), table["day"].max().date())
-    if chosen == "day":
-        table["period"] = table["day"]
-    elif chosen == "week":
-        table["period"] = table["day"] - pd.to_timedelta(table["day"].dt.day_of_week, unit="D")
-    else:
-        table["period"] = table["day"].dt.to_period("M").dt.to_timestamp()
+    chosen = bin or time_bin(from_day(days.min()), from_day(days.max()))
+    kind = np.maximum(view.period[kept], _KIND_OF_BIN[chosen])
+    starts = np.empty(len(kept), dtype="datetime64[D]")
+    ends = np.empty(len(kept), dtype="datetime64[D]")
+    for k in np.unique(kind):
+        at = kind == k
+        starts[at] = _starts(days[at], int(k))
+        ends[at] = _ends(starts[at], int(k))
+    table = pd.DataFrame(
+        {
+            "period": starts.astype("datetime64[s]"),
+            "period_end": ends.astype("datetime64[s]"),
+            "event_type": _types(view, kept),
+            "dated": np.array([DATED[k] for k in range(4)], dtype=object)[view.period[kept]],
+            "exact": view.period[kept] <= _KIND_OF_BIN[chosen],
+        }
+    )
     counts = (
-        table.groupby(["period", "event_type"], observed=True)
+        table.groupby(["period", "period_end", "event_type", "dated", "exact"], observed=True)
         .size()
         .rename("events")
         .reset_index()
         .sort_values(["period", "event_type"], ignore_index=True)
     )
-    step = {"day": pd.DateOffset(days=1), "week": pd.DateOffset(weeks=1)}.get(
-        chosen, pd.DateOffset(months=1)
-    )
-    counts.insert(1, "period_end", counts["period"] + step)
+    counts["event_type"] = counts["event_type"].astype("string")
     counts.attrs["bin"] = chosen
     return counts
 
 
-def events_by_province(events: pd.DataFrame) -> pd.DataFrame:
+def events_by_province(
+    events: EventView | pd.DataFrame, positions: np.ndarray | None = None
+) -> pd.DataFrame:
     """Counts per (admin1, event type), provinces with most events first.
 
     Columns: ``admin1``, ``event_type``, ``events``, ``total`` (the province's count).
     """
-    if "admin1" in events:
-        provinces = events["admin1"].astype("string").str.strip().fillna("")
-    else:
-        provinces = pd.Series("", index=events.index, dtype="string")
+    view = as_view(events)
+    chosen = np.arange(len(view)) if positions is None else positions
+    provinces = np.array([*view.names["admin1"], NO_PROVINCE], dtype=object)
     table = pd.DataFrame(
-        {"admin1": provinces.replace("", NO_PROVINCE), "event_type": _types(events)}
+        {"admin1": provinces[view.codes["admin1"][chosen]], "event_type": _types(view, chosen)}
     )
     counts = table.groupby(["admin1", "event_type"], observed=True).size().rename("events")
     counts = counts.reset_index()
@@ -116,16 +168,40 @@ def _colour(legend: bool) -> alt.Color:
     )
 
 
-def events_over_time_chart(events: pd.DataFrame, *, bin: TimeBin | None = None) -> alt.Chart:
-    """Bars of events per day, week or month (by span), stacked by type in the map's colours."""
-    counts = events_per_period(events, bin=bin)
+def _day_time(value: pd.Timestamp) -> alt.DateTime:
+    return alt.DateTime(year=value.year, month=value.month, date=value.day)
+
+
+def events_over_time_chart(
+    events: EventView | pd.DataFrame,
+    positions: np.ndarray | None = None,
+    *,
+    bin: TimeBin | None = None,
+) -> alt.LayerChart:
+    """Bars of events per day, week or month (by span), stacked by type in the map's colours.
+
+    Events dated only to a longer period are a pale bar over their whole period, apart from
+    the stack (which holds the events dated to the bar).
+    """
+    counts = events_per_period(events, positions, bin=bin)
     chosen: TimeBin = counts.attrs["bin"]
     label, fmt = _BIN_LABEL[chosen], _BIN_FORMAT[chosen]
-    return (
-        alt.Chart(counts, title=f"Events per {chosen}")
+    exact = counts[counts["exact"]]
+    coarse = counts[~counts["exact"]]
+    scale = alt.Scale()
+    if not counts.empty:
+        # The axis spans every bar: the last one ends inside the chart, not past it.
+        scale = alt.Scale(
+            domain=[_day_time(counts["period"].min()), _day_time(counts["period_end"].max())]
+        )
+    # One tick per bin at most, so a short range does not repeat a day's label.
+    axis = alt.Axis(format=fmt, labelOverlap=True, tickCount={"interval": chosen, "step": 1})
+    x = alt.X("period:T", scale=scale).title(None).axis(axis)
+    bars = (
+        alt.Chart(exact)
         .mark_bar()
         .encode(
-            x=alt.X("period:T").title(None).axis(format=fmt, labelOverlap=True),
+            x=x,
             x2="period_end:T",
             y=alt.Y("sum(events):Q").title("Events").axis(tickMinStep=1),
             color=_colour(legend=True),
@@ -137,11 +213,31 @@ def events_over_time_chart(events: pd.DataFrame, *, bin: TimeBin | None = None) 
             ],
         )
     )
+    periods = (
+        alt.Chart(coarse)
+        .mark_bar(opacity=0.3, color="#888", stroke="#555", strokeDash=[3, 2])
+        .encode(
+            x=x,
+            x2="period_end:T",
+            y=alt.Y("sum(events):Q", stack=None),
+            tooltip=[
+                alt.Tooltip("period:T", title="From", format="%d %b %Y"),
+                alt.Tooltip("dated:N", title="Dated only"),
+                alt.Tooltip("sum(events):Q", title="Events"),
+            ],
+        )
+    )
+    return alt.LayerChart(layer=[periods, bars], title=f"Events per {chosen}")
 
 
-def events_by_province_chart(events: pd.DataFrame, *, limit: int = MAX_PROVINCES) -> alt.Chart:
+def events_by_province_chart(
+    events: EventView | pd.DataFrame,
+    positions: np.ndarray | None = None,
+    *,
+    limit: int = MAX_PROVINCES,
+) -> alt.Chart:
     """Horizontal bars of events per province (the ``limit`` busiest), stacked by type."""
-    counts = events_by_province(events)
+    counts = events_by_province(events, positions)
     top = list(dict.fromkeys(counts["admin1"]))[:limit]
     counts = counts[counts["admin1"].isin(top)]
     shown = f"{len(top)} busiest provinces" if len(top) == limit else "Events by province"

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from typing import Literal, cast, get_args
 
+import numpy as np
 import pandas as pd
 
-from conflictmap.models import EVENT_TYPES, text_column
+from conflictmap.models import EVENT_TYPES
+from conflictmap.store.rowsource import frame_view
+from conflictmap.store.views import NO_DAY, EventView, as_day, from_day
 
 TimelineMode = Literal["cumulative", "window"]
 TIMELINE_MODES: tuple[TimelineMode, ...] = get_args(TimelineMode)
@@ -91,70 +94,64 @@ class Choices:
         )
 
 
-def filter_choices(events: pd.DataFrame) -> Choices:
+def filter_choices(events: EventView | pd.DataFrame) -> Choices:
     """The date range, provinces (with counts), types, sub-types and actors in ``events``."""
-    provinces = text_column(events, "admin1").str.strip()
-    counts = provinces[provinces != ""].value_counts()
-    present = set(distinct_values(events, "event_type"))
-    pairs = pd.DataFrame(
-        {
-            "t": text_column(events, "event_type").str.strip(),
-            "s": text_column(events, "sub_event_type"),
-        }
+    view = as_view(events)
+    counts = np.bincount(view.codes["admin1"] + 1, minlength=len(view.names["admin1"]) + 1)[1:]
+    provinces = sorted(
+        ((name, int(n)) for name, n in zip(view.names["admin1"], counts, strict=True) if n),
+        key=lambda p: p[0].casefold(),
     )
-    pairs["s"] = pairs["s"].str.strip()
-    pairs = pairs[pairs["s"] != ""].drop_duplicates()
+    type_codes = view.codes["event_type"]
+    present = {view.names["event_type"][c] for c in np.unique(type_codes[type_codes >= 0])}
+    subs = view.codes["sub_event_type"]
+    keep = subs >= 0
+    pairs = np.unique(np.stack([type_codes[keep], subs[keep]], axis=1), axis=0)
+    type_names = (*view.names["event_type"], "")
+    actor_codes = np.concatenate([view.codes["actor1"], view.codes["actor2"]])
+    actors = [view.names["actor"][c] for c in np.unique(actor_codes[actor_codes >= 0])]
     return Choices(
-        bounds=date_bounds(events),
-        admin1=tuple(
-            (str(k), int(counts[k])) for k in sorted(counts.index, key=lambda k: str(k).casefold())
-        ),
+        bounds=date_bounds(view),
+        admin1=tuple(provinces),
         event_types=(
             *(t for t in EVENT_TYPES if t in present),
             *sorted(present - set(EVENT_TYPES), key=str.casefold),
         ),
-        sub_event_types=tuple(sorted(zip(pairs["t"], pairs["s"], strict=True))),
-        actors=tuple(distinct_values(events, "actor1", "actor2")),
+        sub_event_types=tuple(
+            sorted((type_names[t], view.names["sub_event_type"][u]) for t, u in pairs)
+        ),
+        actors=tuple(sorted(actors, key=str.casefold)),
     )
 
 
-def event_days(events: pd.DataFrame) -> list[date]:
-    """The distinct event dates, in order."""
-    days = pd.Series(event_dates(events).dropna().unique())
-    return sorted(d.date() for d in days)
+def as_view(events: EventView | pd.DataFrame) -> EventView:
+    """``events`` as a view (a DataFrame is encoded on the spot: tests, the CLI, the sample)."""
+    return events if isinstance(events, EventView) else frame_view(events)
 
 
-def event_dates(events: pd.DataFrame) -> pd.Series:
-    """The ``event_date`` column as timestamps (NaT where missing or not an ISO date)."""
-    column = events["event_date"] if "event_date" in events else pd.Series(index=events.index)
-    if pd.api.types.is_datetime64_any_dtype(column):
-        return column.dt.normalize()
-    return pd.to_datetime(
-        column.astype("string").str.slice(0, 10), format="%Y-%m-%d", errors="coerce"
-    )
+def event_days(events: EventView | pd.DataFrame, positions: np.ndarray | None = None) -> list[date]:
+    """The distinct event dates (of the events at ``positions``, all by default), in order."""
+    view = as_view(events)
+    days = view.day if positions is None else view.day[positions]
+    return [from_day(d) for d in np.unique(days[days != NO_DAY])]
 
 
-def date_bounds(events: pd.DataFrame) -> tuple[date, date] | None:
+def date_bounds(
+    events: EventView | pd.DataFrame, positions: np.ndarray | None = None
+) -> tuple[date, date] | None:
     """The first and last event dates, or None when no event has a date."""
-    dates = event_dates(events).dropna()
-    if dates.empty:
+    view = as_view(events)
+    days = view.day if positions is None else view.day[positions]
+    days = days[days != NO_DAY]
+    if not len(days):
         return None
-    return dates.min().date(), dates.max().date()
+    return from_day(days.min()), from_day(days.max())
 
 
-def distinct_values(events: pd.DataFrame, *columns: str) -> list[str]:
-    """Sorted non-empty values found in any of ``columns`` (missing columns count as empty)."""
-    found: set[str] = set()
-    for column in columns:
-        if column in events:
-            found.update(str(v).strip() for v in events[column].dropna().unique())
-    found.discard("")
-    return sorted(found, key=str.casefold)
-
-
-def timeline_span(filters: Filters, *, events: pd.DataFrame) -> tuple[date, date] | None:
+def timeline_span(
+    filters: Filters, *, bounds: tuple[date, date] | None
+) -> tuple[date, date] | None:
     """The first and last day the timeline lets through, or None when no day can pass."""
-    bounds = date_bounds(events)
     last = filters.timeline or filters.end or (bounds[1] if bounds else None)
     if last is None:
         return None
@@ -169,34 +166,47 @@ def timeline_span(filters: Filters, *, events: pd.DataFrame) -> tuple[date, date
     return (first, last) if first <= last else None
 
 
-def filter_events(events: pd.DataFrame, filters: Filters) -> pd.DataFrame:
-    """The rows of ``events`` that ``filters`` lets through, in their original order.
+Search = Callable[[str], np.ndarray]
 
-    Events without a readable date pass only when no date limit is set at all.
+
+def select(
+    view: EventView,
+    filters: Filters,
+    *,
+    bounds: tuple[date, date] | None = None,
+    search: Search | None = None,
+) -> np.ndarray:
+    """The positions of the events ``filters`` lets through, in view order.
+
+    Events without a readable date pass only when no date limit is set at all. ``bounds`` are
+    the view's date bounds (computed when not given); ``search`` answers the text filter
+    (the view's source by default; the app caches it per text).
     """
-    keep = pd.Series(True, index=events.index)
+    keep = np.ones(len(view), dtype=bool)
     dated = filters.start or filters.end or filters.timeline or filters.mode == "window"
     if dated:
-        span = timeline_span(filters, events=events)
+        span = timeline_span(filters, bounds=bounds if bounds is not None else date_bounds(view))
         if span is None:
-            return events.iloc[0:0]
-        dates = event_dates(events)
-        keep &= dates.between(pd.Timestamp(span[0]), pd.Timestamp(span[1]))
-    keep &= _is_in(events, "admin1", filters.admin1)
-    keep &= _is_in(events, "event_type", filters.event_types)
-    keep &= _is_in(events, "sub_event_type", filters.sub_event_types)
+            return np.zeros(0, dtype=np.int64)
+        keep &= (view.day >= as_day(span[0])) & (view.day <= as_day(span[1]))
+    for column, wanted in (
+        ("admin1", filters.admin1),
+        ("event_type", filters.event_types),
+        ("sub_event_type", filters.sub_event_types),
+    ):
+        if wanted:
+            keep &= view.allowed(column, wanted)[view.codes[column]]
     if filters.actors:
-        keep &= _is_in(events, "actor1", filters.actors) | _is_in(events, "actor2", filters.actors)
+        allowed = view.allowed("actor1", filters.actors)
+        keep &= allowed[view.codes["actor1"]] | allowed[view.codes["actor2"]]
     if filters.text.strip():
-        notes = text_column(events, "notes")
-        keep &= notes.str.contains(filters.text.strip(), case=False, regex=False)
-    return events[keep]
+        keep &= (search or view.source.search)(filters.text.strip())
+    return np.flatnonzero(keep)
 
 
-def _is_in(events: pd.DataFrame, column: str, wanted: tuple[str, ...]) -> pd.Series:
-    if not wanted:
-        return pd.Series(True, index=events.index)
-    return text_column(events, column).str.strip().isin(wanted)
+def filter_events(events: pd.DataFrame, filters: Filters) -> pd.DataFrame:
+    """The rows of ``events`` that ``filters`` lets through, in their original order."""
+    return events.iloc[select(frame_view(events), filters)]
 
 
 def filters_to_query(filters: Filters) -> dict[str, str | list[str]]:
@@ -222,7 +232,7 @@ def filters_to_query(filters: Filters) -> dict[str, str | list[str]]:
     return query
 
 
-def filters_from_query(params: QueryParams, *, events: pd.DataFrame) -> ParsedQuery:
+def filters_from_query(params: QueryParams, *, choices: Choices) -> ParsedQuery:
     """Filters from a query string; values that are malformed or match no event are dropped.
 
     Never raises on user input: each dropped value gets one line in ``warnings``.
@@ -291,16 +301,16 @@ def filters_from_query(params: QueryParams, *, events: pd.DataFrame) -> ParsedQu
     filters = Filters(
         start=start,
         end=end,
-        admin1=known(Q_ADMIN1, distinct_values(events, "admin1"), "province"),
-        event_types=known(Q_TYPE, distinct_values(events, "event_type"), "event type"),
-        sub_event_types=known(Q_SUB, distinct_values(events, "sub_event_type"), "sub-event type"),
-        actors=known(Q_ACTOR, distinct_values(events, "actor1", "actor2"), "actor"),
+        admin1=known(Q_ADMIN1, (p for p, _ in choices.admin1), "province"),
+        event_types=known(Q_TYPE, choices.event_types, "event type"),
+        sub_event_types=known(Q_SUB, (s for _, s in choices.sub_event_types), "sub-event type"),
+        actors=known(Q_ACTOR, choices.actors, "actor"),
         text=text,
         timeline=timeline,
         mode=mode,
         window_days=window_days,
     )
-    return ParsedQuery(clamp_filters(filters, bounds=date_bounds(events)), tuple(warnings))
+    return ParsedQuery(clamp_filters(filters, bounds=choices.bounds), tuple(warnings))
 
 
 def clamp_filters(filters: Filters, *, bounds: tuple[date, date] | None) -> Filters:

@@ -7,29 +7,26 @@ import logging
 from collections.abc import Callable
 from typing import Any, TypeVar
 
+import numpy as np
 import pandas as pd
 import streamlit as st
 import streamlit.components.v1 as components
 from streamlit_folium import st_folium
 
-from conflictmap.app import assets, charts, mapview
-from conflictmap.app.filters import (
-    Filters,
-    date_bounds,
-    describe_filters,
-    distinct_values,
-    text_column,
-)
+from conflictmap.app import assets, charts, mapview, table
+from conflictmap.app.filters import Filters, date_bounds, describe_filters
 from conflictmap.config import Settings
 from conflictmap.errors import ConflictMapError
-from conflictmap.store import exports
+from conflictmap.store import exports, rowsource
 from conflictmap.store.eventstore import EventStore
+from conflictmap.store.views import EventView
 
 log = logging.getLogger("conflictmap.app")
 F = TypeVar("F", bound=Callable[..., Any])
 
-TABLE_MAX_ROWS = 5_000
 MAP_HEIGHT = 560
+K_FIT, K_SORT, K_ORDER, K_PAGE = "map_fit", "t_sort", "t_order", "t_page"
+ORDER_LABELS = {"desc": "Newest / highest first", "asc": "Oldest / lowest first"}
 VIEW_LABELS: dict[str, str] = {"points": "Places", "density": "Density", "provinces": "Provinces"}
 TABLE_COLUMNS: dict[str, Any] = {
     "event_date": st.column_config.TextColumn("Date"),
@@ -44,7 +41,6 @@ TABLE_COLUMNS: dict[str, Any] = {
     "notes": st.column_config.TextColumn("Source sentence / notes", width="large"),
     "source": st.column_config.TextColumn("Source"),
     "origin": st.column_config.TextColumn("From"),
-    "time_precision": st.column_config.NumberColumn("Date prec.", format="%d"),
     "geo_precision": st.column_config.NumberColumn("Place prec.", format="%d"),
     "latitude": st.column_config.NumberColumn("Lat", format="%.4f"),
     "longitude": st.column_config.NumberColumn("Lon", format="%.4f"),
@@ -109,26 +105,26 @@ def open_store(store_path: str, _settings: Settings) -> EventStore:
     return EventStore.open(_settings)
 
 
-def count_line(shown: pd.DataFrame, events: pd.DataFrame) -> None:
+def count_line(view: EventView, positions: np.ndarray, *, sample: bool = False) -> None:
     """ "37 of 120 events", with their dates, provinces and deaths."""
-    parts = [f"**{len(shown):,} of {len(events):,} events**"]
-    bounds = date_bounds(shown)
+    what = "sample events" if sample else "events"
+    parts = [f"**{len(positions):,} of {len(view):,} {what}**"]
+    bounds = date_bounds(view, positions)
     if bounds is not None:
         first, last = (d.strftime("%d %b %Y").lstrip("0") for d in bounds)
         parts.append(first if first == last else f"{first} – {last}")
-    provinces = len(distinct_values(shown, "admin1"))
+    codes = view.codes["admin1"][positions]
+    provinces = len(np.unique(codes[codes >= 0]))
     if provinces:
         parts.append(f"{provinces} province{'s' if provinces != 1 else ''}")
-    deaths = int(
-        pd.to_numeric(shown.get("fatalities"), errors="coerce").fillna(0).clip(lower=0).sum()
-    )
+    deaths = int(view.fatalities[positions].sum(dtype=np.int64))
     parts.append(f"{deaths:,} reported deaths")
     st.markdown(" · ".join(parts))
 
 
-def empty_message(filters: Filters, events: pd.DataFrame) -> None:
+def empty_message(filters: Filters, view: EventView) -> None:
     """Instead of a blank map: why nothing shows and what to change."""
-    if events.empty:
+    if not len(view):
         st.info(
             "There are no events yet. Add a news article on **Add an article**, upload a CSV "
             "or an ACLED export on **Upload events** (or `conflictmap import FILE`), or "
@@ -145,12 +141,26 @@ def empty_message(filters: Filters, events: pd.DataFrame) -> None:
     )
 
 
+def _fit_to_events() -> None:
+    st.session_state[K_FIT] = int(st.session_state.get(K_FIT, 0)) + 1
+
+
 @st.fragment
 @guarded
-def map_section(shown: pd.DataFrame, *, online_default: bool) -> None:
-    """The map: a stable base, the filtered events as one layer swapped in on every change."""
-    view_col, tiles_col = st.columns([3, 1], vertical_alignment="bottom")
-    view = view_col.segmented_control(
+def map_section(
+    view: EventView,
+    positions: np.ndarray,
+    *,
+    online_default: bool,
+    start_view: tuple[float, float, int] | None = None,
+) -> None:
+    """The map: a stable base, the filtered events as one layer swapped in on every change.
+
+    A filter change keeps the analyst's view; the map is fitted to the events on its first
+    draw and when "Fit to events" is pressed.
+    """
+    view_col, fit_col, tiles_col = st.columns([3, 1.2, 1.2], vertical_alignment="bottom")
+    shape = view_col.segmented_control(
         "Map view",
         mapview.VIEWS,
         key="map_view",
@@ -160,6 +170,12 @@ def map_section(shown: pd.DataFrame, *, online_default: bool) -> None:
         help="Places: one symbol per place, a pie of event types. Density: events per grid "
         "cell. Provinces: one symbol per province, sized by its events.",
     )
+    fit_col.button(
+        "Fit to events",
+        on_click=_fit_to_events,
+        help="Zoom the map to the events shown now (filter changes keep your view).",
+        width="stretch",
+    )
     tiles = tiles_col.toggle(
         "Online tiles",
         value=online_default,
@@ -167,7 +183,13 @@ def map_section(shown: pd.DataFrame, *, online_default: bool) -> None:
         help="Draw OpenStreetMap tiles under the events. Your browser then asks "
         "tile.openstreetmap.org for images: requests leave this machine.",
     )
-    layer = mapview.build_event_layer(shown, view=view or "points")
+    layer = mapview.build_event_layer(
+        view,
+        positions,
+        view=shape or "points",
+        fit_token=int(st.session_state.get(K_FIT, 0)),
+        start_view=start_view,
+    )
     st_folium(
         mapview.build_base_map(online_tiles=tiles),
         key="map",
@@ -176,10 +198,11 @@ def map_section(shown: pd.DataFrame, *, online_default: bool) -> None:
         height=MAP_HEIGHT,
         use_container_width=True,
     )
-    unmapped = len(shown) - len(mapview.mappable_events(shown))
+    unmapped = mapview.unmapped_count(view, positions)
     note = (
         "Each disc is one place: its slices are the event types (colours as in the key), its "
-        "number the events there. A dashed ring is an event known only to its province. "
+        "area and number the events there; zoomed out, nearby places join into one disc "
+        "(click it to zoom in). A dashed ring is an event known only to its province. "
         "Click a symbol for the events and the sentences they come from."
     )
     if unmapped:
@@ -191,68 +214,114 @@ def map_section(shown: pd.DataFrame, *, online_default: bool) -> None:
     st.caption(note)
 
 
-def charts_section(shown: pd.DataFrame) -> None:
+def charts_section(view: EventView, positions: np.ndarray) -> None:
     """Events over time and by province, following the filters."""
     over_time, by_province = st.columns(2)
-    over_time.altair_chart(charts.events_over_time_chart(shown), width="stretch")
-    by_province.altair_chart(charts.events_by_province_chart(shown), width="stretch")
+    over_time.altair_chart(charts.events_over_time_chart(view, positions), width="stretch")
+    by_province.altair_chart(charts.events_by_province_chart(view, positions), width="stretch")
 
 
-def table_section(shown: pd.DataFrame) -> None:
-    """The filtered events as a sortable table (text is shown as text, never as markup)."""
+def table_section(view: EventView, positions: np.ndarray) -> None:
+    """Every filtered event, sorted and paged on the server (text shown as text, not markup)."""
     st.subheader("Events")
-    columns = [c for c in TABLE_COLUMNS if c in shown]
-    rows = (
-        shown.sort_values("event_date", ascending=False, kind="stable")
-        if "event_date" in shown
-        else shown
+    sort_col, order_col, page_col = st.columns([2, 2, 1], vertical_alignment="bottom")
+    key = sort_col.selectbox(
+        "Sort by", list(table.SORT_KEYS), key=K_SORT, format_func=table.SORT_KEYS.__getitem__
     )
-    st.dataframe(
-        rows.head(TABLE_MAX_ROWS)[columns],
-        hide_index=True,
-        column_config={c: TABLE_COLUMNS[c] for c in columns},
-    )
-    if len(shown) > TABLE_MAX_ROWS:
-        st.caption(
-            f"The table shows the latest {TABLE_MAX_ROWS:,} of {len(shown):,} events; "
-            "the downloads hold them all."
+    descending = (
+        order_col.segmented_control(
+            "Order",
+            ("desc", "asc"),
+            key=K_ORDER,
+            default="desc",
+            required=True,
+            format_func=ORDER_LABELS.__getitem__,
         )
-    else:
-        st.caption("Click a column header to sort.")
+        != "asc"
+    )
+    pages = table.page_count(len(positions))
+    if int(st.session_state.get(K_PAGE, 1)) > pages:
+        st.session_state[K_PAGE] = pages
+    page = int(page_col.number_input("Page", min_value=1, max_value=pages, key=K_PAGE))
+    ordered = table.sort_positions(view, positions, key=key or "date", descending=descending)
+    rows = table.page_rows(view, ordered, page)
+    columns = [c for c in TABLE_COLUMNS if c in rows]
+    st.dataframe(
+        rows[columns], hide_index=True, column_config={c: TABLE_COLUMNS[c] for c in columns}
+    )
+    first = (page - 1) * table.PAGE_ROWS + 1
+    last = min(page * table.PAGE_ROWS, len(positions))
+    label = table.SORT_KEYS[key or "date"].lower()
+    st.caption(
+        f"Rows {first:,}–{last:,} of {len(positions):,} events, sorted by {label} over all of "
+        "them (a click on a column header sorts this page only); the downloads hold them all."
+        if len(positions)
+        else "No events to list."
+    )
 
 
-def downloads(shown: pd.DataFrame) -> None:
+def _csv(view: EventView, positions: np.ndarray) -> bytes:
+    parts = []
+    for k, frame in enumerate(rowsource.export_chunks(view, positions)):
+        text = exports.export_csv(frame)
+        parts.append(text if k == 0 else text.split("\n", 1)[1] if "\n" in text else "")
+    return "".join(parts).encode("utf-8")
+
+
+def _geojson(view: EventView, positions: np.ndarray) -> bytes:
+    head, features = "", []
+    for frame in rowsource.export_chunks(view, positions):
+        text = exports.export_geojson(frame)
+        opening = text.index("[") + 1
+        head = text[:opening]
+        inner = text[opening : text.rindex("]")].strip()
+        if inner:
+            features.append(inner)
+    return (head + ", ".join(features) + "]}").encode("utf-8")
+
+
+def downloads(view: EventView, positions: np.ndarray) -> None:
     """CSV (ACLED's headers first, safe for spreadsheets) and GeoJSON of the filtered events."""
-    csv_col, geojson_col, _ = st.columns([1, 1, 2])
-    n = f"{len(shown):,} event{'s' if len(shown) != 1 else ''}"
+    csv_col, geojson_col, _ = st.columns([1.2, 1.4, 1.4])
+    n = f"{len(positions):,} event{'s' if len(positions) != 1 else ''}"
     # Callables: the files are made only when a button is clicked, not on every rerun.
     csv_col.download_button(
         f"Download CSV ({n})",
-        data=lambda: exports.export_csv(shown),
+        data=lambda: _csv(view, positions),
         file_name="conflictmap-events.csv",
         mime="text/csv",
         on_click="ignore",
-        disabled=shown.empty,
+        disabled=not len(positions),
+        width="stretch",
     )
     geojson_col.download_button(
         f"Download GeoJSON ({n})",
-        data=lambda: exports.export_geojson(shown),
+        data=lambda: _geojson(view, positions),
         file_name="conflictmap-events.geojson",
         mime="application/geo+json",
         on_click="ignore",
-        disabled=shown.empty,
+        disabled=not len(positions),
+        width="stretch",
     )
 
 
-def _origin_counts(events: pd.DataFrame) -> pd.Series:
-    return text_column(events, "origin").str.strip().replace("", "(unknown)").value_counts()
+def _origin_counts(view: EventView, positions: np.ndarray) -> pd.Series:
+    codes = view.codes["origin"][positions]
+    counts = np.bincount(codes + 1, minlength=len(view.names["origin"]) + 1)
+    names = ["(unknown)", *view.names["origin"]]
+    return pd.Series(counts, index=names)[lambda c: c > 0]
 
 
-def provenance(events: pd.DataFrame, shown: pd.DataFrame, uploads: pd.DataFrame) -> None:
+def provenance(view: EventView, positions: np.ndarray, uploads: pd.DataFrame) -> None:
     """Which article or file the events came from, with counts (all and shown)."""
     with st.expander("Where these events come from", expanded=False):
         origins = (
-            pd.DataFrame({"events": _origin_counts(events), "shown": _origin_counts(shown)})
+            pd.DataFrame(
+                {
+                    "events": _origin_counts(view, np.arange(len(view))),
+                    "shown": _origin_counts(view, positions),
+                }
+            )
             .fillna(0)
             .astype(int)
         )

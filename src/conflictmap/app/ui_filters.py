@@ -6,7 +6,6 @@ from dataclasses import replace
 from datetime import date, timedelta
 from typing import cast
 
-import pandas as pd
 import streamlit as st
 
 from conflictmap.app.filters import (
@@ -16,27 +15,62 @@ from conflictmap.app.filters import (
     TIMELINE_MODES,
     Choices,
     Filters,
+    Search,
     TimelineMode,
     clamp_filters,
     event_days,
-    filter_events,
     filters_from_query,
     filters_to_query,
     next_frame,
+    select,
     timeline_frames,
 )
+from conflictmap.store.views import EventView
 
 # Session-state keys of the filter widgets.
 K_RANGE, K_ADMIN1, K_TYPES, K_SUBS = "f_range", "f_admin1", "f_types", "f_subs"
 K_ACTORS, K_TEXT, K_DATE, K_MODE, K_WINDOW = "f_actors", "f_text", "f_date", "f_mode", "f_window"
 K_PLAYING, K_INLINE, K_WARNINGS, K_SEEDED = "playing", "play_inline", "query_warnings", "seeded"
-K_LAST = "last_filters"
+K_LAST, K_VIEW, K_TILES = "last_filters", "start_view", "online_tiles"
 PLAY_SECONDS = 1.2
 MODE_LABELS: dict[str, str] = {"cumulative": "Up to the date", "window": "Last N days"}
 
 
+# Keys of the address that are not filters: the map's view (the map's script keeps it up to
+# date in the browser) and the tiles setting.
+Q_VIEW, Q_TILES = "view", "tiles"
+PAGE_KEYS = (Q_VIEW, Q_TILES)
+
+
 def _query_params() -> dict[str, list[str]]:
     return {key: st.query_params.get_all(key) for key in st.query_params if key in QUERY_KEYS}
+
+
+def _unknown_keys() -> list[str]:
+    known = {*QUERY_KEYS, *PAGE_KEYS}
+    return [
+        f"Ignored {key}=… in the address: conflictmap has no setting of that name "
+        f"(it knows {', '.join(sorted(known))})."
+        for key in st.query_params
+        if key not in known
+    ]
+
+
+def parse_view(raw: str | None) -> tuple[float, float, int] | None:
+    """ "33.5,68.4,7" → (33.5, 68.4, 7); None when absent or malformed."""
+    if not raw:
+        return None
+    try:
+        lat, lon, zoom = raw.split(",")
+        view = (float(lat), float(lon), int(zoom))
+    except ValueError:
+        return None
+    return view if abs(view[0]) <= 90 and abs(view[1]) <= 180 and 0 <= view[2] <= 20 else None
+
+
+def start_view() -> tuple[float, float, int] | None:
+    """The map view the session's link asked for (None: fit the map to the events)."""
+    return st.session_state.get(K_VIEW)
 
 
 def _write_state(filters: Filters, choices: Choices) -> None:
@@ -45,6 +79,9 @@ def _write_state(filters: Filters, choices: Choices) -> None:
         lo, hi = choices.bounds
         state[K_RANGE] = (filters.start or lo, filters.end or hi)
         state[K_DATE] = filters.timeline or filters.end or hi
+    else:
+        state.pop(K_RANGE, None)
+        state.pop(K_DATE, None)
     state[K_ADMIN1] = list(filters.admin1)
     state[K_TYPES] = list(filters.event_types)
     state[K_SUBS] = list(filters.sub_event_types)
@@ -77,7 +114,7 @@ def _state_filters(choices: Choices) -> Filters:
     return clamp_filters(filters, bounds=choices.bounds)
 
 
-def seed_filters(events: pd.DataFrame, choices: Choices) -> None:
+def seed_filters(choices: Choices) -> None:
     """Once per session, the widgets take the URL's filters; every run, values are made valid.
 
     Values are checked against the current events before any widget is drawn: an upload or a
@@ -85,9 +122,19 @@ def seed_filters(events: pd.DataFrame, choices: Choices) -> None:
     """
     state = st.session_state
     if not state.get(K_SEEDED):
-        parsed = filters_from_query(_query_params(), events=events)
+        parsed = filters_from_query(_query_params(), choices=choices)
         _write_state(parsed.filters, choices)
-        state[K_WARNINGS] = parsed.warnings
+        warnings = [*parsed.warnings, *_unknown_keys()]
+        raw_view = st.query_params.get(Q_VIEW)
+        state[K_VIEW] = parse_view(raw_view)
+        if raw_view and state[K_VIEW] is None:
+            warnings.append(f"Ignored {Q_VIEW}={raw_view!r}: expected latitude,longitude,zoom.")
+        tiles = st.query_params.get(Q_TILES)
+        if tiles in ("online", "offline"):
+            state[K_TILES] = tiles == "online"
+        elif tiles:
+            warnings.append(f"Ignored {Q_TILES}={tiles!r}: expected 'online' or 'offline'.")
+        state[K_WARNINGS] = tuple(warnings)
         state[K_SEEDED] = True
     elif K_ADMIN1 not in state and isinstance(state.get(K_LAST), Filters):
         # Back from another page: Streamlit dropped the widgets' values; the view was kept.
@@ -106,14 +153,23 @@ def reset_filters() -> None:
     st.session_state[K_MODE] = "cumulative"
 
 
-def sync_query(filters: Filters) -> None:
-    """Put ``filters`` in the URL, so the view can be shared and reloaded (and keep it here)."""
+def sync_query(filters: Filters, *, online_default: bool) -> None:
+    """Put ``filters`` and the tiles setting in the URL (the map's script adds its view), so
+    the page can be shared and reloaded (and keep the filters here)."""
     st.session_state[K_LAST] = filters
-    wanted = {
-        k: [v] if isinstance(v, str) else list(v) for k, v in filters_to_query(filters).items()
+    query = filters_to_query(filters)
+    tiles = st.session_state.get(K_TILES, online_default)
+    if tiles != online_default:
+        query[Q_TILES] = "online" if tiles else "offline"
+    wanted = {k: [v] if isinstance(v, str) else list(v) for k, v in query.items()}
+    current = {
+        key: st.query_params.get_all(key)
+        for key in st.query_params
+        if key in QUERY_KEYS or key == Q_TILES
     }
-    if wanted != _query_params():
-        st.query_params.from_dict(filters_to_query(filters))
+    if wanted != current:
+        view = st.query_params.get(Q_VIEW)
+        st.query_params.from_dict({**query, **({Q_VIEW: view} if view else {})})
 
 
 def sidebar_filters(choices: Choices) -> None:
@@ -145,9 +201,10 @@ def sidebar_filters(choices: Choices) -> None:
     bar.caption("The address bar keeps these filters and the timeline: copy it to share this view.")
 
 
-def _frames(events: pd.DataFrame, choices: Choices) -> list[date]:
+def _frames(view: EventView, choices: Choices, search: Search | None) -> list[date]:
     untimed = replace(_state_filters(choices), timeline=None, mode="cumulative")
-    return timeline_frames(event_days(filter_events(events, untimed)))
+    positions = select(view, untimed, bounds=choices.bounds, search=search)
+    return timeline_frames(event_days(view, positions))
 
 
 def _toggle_play(frames: list[date]) -> None:
@@ -168,13 +225,13 @@ def _advance(frames: list[date]) -> None:
         state[K_DATE] = following
 
 
-def timeline(events: pd.DataFrame, choices: Choices) -> None:
+def timeline(view: EventView, choices: Choices, *, search: Search | None = None) -> None:
     """The date slider that drives the page, its play control and its two modes."""
     state = st.session_state
     start, end = state.get(K_RANGE, (None, None))
     if start is None or start >= end:
         return
-    frames = _frames(events, choices)
+    frames = _frames(view, choices, search)
     playing = bool(state.get(K_PLAYING))
 
     @st.fragment(run_every=PLAY_SECONDS if playing else None)

@@ -84,3 +84,25 @@
     return div;
   };
   legend.addTo(map);
+  // Leaflet focuses its container on mousedown (for the keyboard): in an iframe that scrolls
+  // the page, the map moves under the pointer and the first click on a symbol misses.
+  var container = map.getContainer();
+  container.focus = function () { HTMLElement.prototype.focus.call(container, {preventScroll: true}); };
+  // The address bar keeps the map's view (view=lat,lon,zoom), for a shared link to reopen it;
+  // the app rewrites the address on filter changes, so the view is put back when it is missing.
+  function viewParam() {
+    var c = map.getCenter();
+    return c.lat.toFixed(4) + ',' + c.lng.toFixed(4) + ',' + map.getZoom();
+  }
+  function keepView() {
+    try {
+      var top = window.parent, url = new URL(top.location.href);
+      if (!window.cmPlaced) { return; }
+      if (url.searchParams.get('view') !== viewParam()) {
+        url.searchParams.set('view', viewParam());
+        top.history.replaceState(top.history.state, '', url.toString());
+      }
+    } catch (err) { /* another origin: nothing to keep */ }
+  }
+  map.on('moveend', keepView);
+  window.setInterval(keepView, 1000);

@@ -48,7 +48,10 @@
       }
     }
   });
-  function radius(n) { return 7 + 5 * Math.log10(n); }
+  // Symbol area grows with the count: the biggest place on the map is MAX_R wide, none is
+  // smaller than MIN_R (so a single event stays clickable).
+  var MIN_R = 6, MAX_R = 28, GROUP_PX = 44, GROUP_BELOW_ZOOM = 8;
+  function radius(n, top) { return Math.max(MIN_R, MAX_R * Math.sqrt(n / Math.max(top, 1))); }
   function plural(n, word) { return n + ' ' + word + (n === 1 ? '' : 's'); }
   function types(parts) {
     return '<div class="cm-types">' + parts.map(function (p) {
@@ -69,29 +72,86 @@
       '</div>' + types(s[3]) + '</div>' + s[8] + (s[9] > 0 ? '<div class="cm-more">and ' +
       plural(s[9], 'earlier event') + ' here (see the table)</div>' : '');
   }
-  (data.symbols || []).forEach(function (s) {
+  function symbolLayer(s, top) {
     var layer;
     if (s[7] > 0) {
       layer = new Ring([s[0], s[1]], {radius: s[7], color: dominant(s[3]), weight: 2,
         opacity: 0.85, dashArray: '7 5', fill: false, count: s[2]});
     } else {
-      layer = new Pie([s[0], s[1]], {radius: radius(s[2]), color: '#222', weight: 1,
+      layer = new Pie([s[0], s[1]], {radius: radius(s[2], top), color: '#222', weight: 1,
         fillOpacity: 0.85, count: s[2], parts: s[3]});
     }
     layer.cm = s;
-    group.addLayer(layer);
-  });
+    return layer;
+  }
+  // Nearby symbols at a low zoom become one pie with their total: a grid of GROUP_PX pixels
+  // over the map at this zoom (rings stay apart: a province-level location is not a place).
+  function groups(symbols, map) {
+    var zoom = map.getZoom(), cells = {}, out = [];
+    symbols.forEach(function (s) {
+      if (s[7] > 0 || zoom >= GROUP_BELOW_ZOOM) { out.push(s); return; }
+      var p = map.project([s[0], s[1]], zoom);
+      var key = Math.floor(p.x / GROUP_PX) + ':' + Math.floor(p.y / GROUP_PX);
+      (cells[key] = cells[key] || []).push(s);
+    });
+    Object.keys(cells).forEach(function (key) {
+      var members = cells[key];
+      if (members.length === 1) { out.push(members[0]); return; }
+      var n = 0, lat = 0, lon = 0, deaths = 0, slices = {};
+      members.forEach(function (m) {
+        n += m[2]; lat += m[0] * m[2]; lon += m[1] * m[2]; deaths += m[6];
+        m[3].forEach(function (part) { slices[part[0]] = (slices[part[0]] || 0) + part[1]; });
+      });
+      var parts = Object.keys(slices).map(function (k) { return [+k, slices[k]]; });
+      parts.sort(function (a, b) { return a[0] - b[0]; });
+      out.push({group: members, s: [lat / n, lon / n, n, parts, '', '', deaths, 0, '', 0,
+        members.length]});
+    });
+    return out;
+  }
+  function draw() {
+    var map = group._map;
+    if (!map || !data.symbols) { return; }
+    group.clearLayers();
+    var items = groups(data.symbols || [], map), top = 1;
+    items.forEach(function (it) { var s = it.s || it; if (s[7] === 0) { top = Math.max(top, s[2]); } });
+    // Rings first, then big counts under small ones: the canvas draws in order, clicks hit the top.
+    items.sort(function (a, b) {
+      var x = a.s || a, y = b.s || b;
+      return ((x[7] === 0) - (y[7] === 0)) || (y[2] - x[2]);
+    });
+    items.forEach(function (it) {
+      var layer = symbolLayer(it.s || it, top);
+      if (it.group) { layer.cmGroup = it.group; }
+      group.addLayer(layer);
+    });
+  }
+  function groupTooltip(layer) {
+    var members = layer.cmGroup, s = layer.cm;
+    return '<b>' + plural(s[2], 'event') + '</b> at ' + plural(members.length, 'place') +
+      ' · ' + s[6] + (s[6] === 1 ? ' fatality' : ' fatalities') + types(s[3]) +
+      '<i>Click to zoom in</i>';
+  }
   // Tooltips and popups are bound on first use: a few thousand symbols stay cheap to add.
   group.on('mouseover', function (e) {
     var s = e.layer.cm;
     if (s && !e.layer.getTooltip()) {
-      e.layer.bindTooltip(tooltip(s), {direction: 'top'}).openTooltip(e.latlng);
+      var text = e.layer.cmGroup ? groupTooltip(e.layer) : tooltip(s);
+      e.layer.bindTooltip(text, {direction: 'top'}).openTooltip(e.latlng);
     }
   });
   group.on('click', function (e) {
-    var s = e.layer.cm;
+    var s = e.layer.cm, map = group._map;
+    if (e.layer.cmGroup) {
+      var b = L.latLngBounds(e.layer.cmGroup.map(function (m) { return [m[0], m[1]]; }));
+      map.fitBounds(b.pad(0.2), {maxZoom: Math.max(map.getZoom() + 2, GROUP_BELOW_ZOOM)});
+      return;
+    }
     if (s && !e.layer.getPopup()) {
-      e.layer.bindPopup(popup(s), {maxWidth: 360}).openPopup(e.latlng);
+      // A popup never wider than the map (a phone's screen).
+      var width = Math.min(360, map.getSize().x - 60);
+      e.layer.bindPopup(popup(s), {maxWidth: width, minWidth: Math.min(200, width),
+        autoPanPadding: [10, 10]}).openPopup(e.latlng);
     }
   });
   (data.cells || []).forEach(function (c) {
@@ -108,18 +168,33 @@
         (c[4] ? '<br>' + c[4] : '') + types(c[5]), {sticky: true}).openTooltip(e.latlng);
     }
   });
-  function done() {
-    if (data.fit) {
+  function place() {
+    var map = group._map;
+    if (data.start && !window.cmPlaced) {
+      // A shared link's view wins over the first fit.
+      map.setView([data.start[0], data.start[1]], data.start[2], {animate: false});
+      window.cmFitToken = data.fitToken;
+    } else if (data.fit && (data.fitToken === null || data.fitToken !== window.cmFitToken)) {
       var b = L.latLngBounds(data.fit);
       // Pixel padding too: a symbol is drawn around its point and must not be cut at the edge.
-      group._map.fitBounds(b.pad(0.05), {maxZoom: 9, animate: false, padding: [28, 28]});
+      map.fitBounds(b.pad(0.05), {maxZoom: 9, animate: false, padding: [28, 28]});
+      window.cmFitToken = data.fitToken;
     }
+    window.cmPlaced = true;
+  }
+  function done() {
+    var map = group._map;
+    place();
+    draw();
+    map.on('zoomend', draw);
+    group.once('remove', function () { map.off('zoomend', draw); });
     // Set once the canvas has drawn (Leaflet redraws on the next frame): tests and the
     // benchmark wait for it.
     L.Util.requestAnimFrame(function () {
       window.conflictmapLayer = group;
       window.conflictmapDrawn = {view: data.view, total: data.total,
-        symbols: group.getLayers().length, at: Date.now()};
+        symbols: group.getLayers().length, places: (data.symbols || []).length,
+        at: performance.timeOrigin + performance.now()};
       document.documentElement.setAttribute('data-cm-drawn', String(data.total));
     });
   }
