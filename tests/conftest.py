@@ -178,18 +178,23 @@ def app_browser() -> Iterator[Any]:
 
 
 def open_test_store(folder: Path, *, seed: bool = True) -> EventStore:
-    """A store in ``folder`` geocoding with the offline gazetteer; ``seed`` from ``folder``'s
-    events.csv if there is one (tests put their own there, or none)."""
+    """A store in ``folder`` geocoding with the offline gazetteer; with ``seed``, ``folder``'s
+    events.csv (if there is one) is imported into it explicitly, once (stores are never seeded
+    by themselves)."""
     from conflictmap.config import Settings
     from conflictmap.geo.gazetteer import default_gazetteer
     from conflictmap.geo.geocoders import GazetteerGeocoder
+    from conflictmap.ingest.csvio import checksum
     from conflictmap.store.eventstore import EventStore
 
     gazetteer = default_gazetteer()
-    return EventStore.open(
-        Settings(data_dir=folder, sample_file=folder / "events.csv"),
+    store = EventStore.open(
+        Settings(data_dir=folder),
         path=folder / "events.db",
         gazetteer=gazetteer,
         geocoder=GazetteerGeocoder(gazetteer),
-        seed=seed,
     )
+    sample = folder / "events.csv"
+    if seed and sample.exists() and store.origin_of(checksum(sample).sha256) is None:
+        store.import_file(sample)
+    return store

@@ -97,12 +97,12 @@ def invariant_holds(data: bytes) -> None:
         assert str(exc)
         return
     rejected = len(checked.rejected_lines)
-    assert checked.rows_read == len(table.rows)
-    assert checked.rows_read == len(checked.records) + rejected + checked.duplicates_in_file
+    assert checked.rows_read == len(table.rows) + len({p.line for p in table.problems})
+    assert checked.rows_read == len(checked.records) + rejected
     assert {p.line for p in checked.problems} == set(checked.rejected_lines)
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.binary(max_size=2048))
 def test_arbitrary_bytes_never_raise_anything_but_input_error(data: bytes) -> None:
     invariant_holds(data)
@@ -162,7 +162,7 @@ COLUMNS = [
 ]
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=80, deadline=None)
 @given(
     rows=st.lists(st.lists(CELLS, min_size=0, max_size=len(COLUMNS) + 2), min_size=1, max_size=25),
     delimiter=st.sampled_from([",", ";", "\t"]),
@@ -201,11 +201,7 @@ def test_the_store_counts_every_row_once_and_takes_nothing_twice(
     rows: list[list[str]], tmp_path_factory: pytest.TempPathFactory
 ) -> None:
     folder = tmp_path_factory.mktemp("store")
-    store = EventStore.open(
-        Settings(data_dir=folder, sample_file=folder / "events.csv"),
-        path=folder / "e.db",
-        gazetteer=None,
-    )
+    store = EventStore.open(Settings(data_dir=folder), path=folder / "e.db", gazetteer=None)
     out = io.StringIO()
     csv.writer(out, lineterminator="\n").writerows([COLUMNS, [*COLUMNS[:1], "x"], *rows])
     data = out.getvalue().encode()
@@ -214,7 +210,14 @@ def test_the_store_counts_every_row_once_and_takes_nothing_twice(
     except InputError:
         return
     second = store.import_file(data, file_name="f.csv", today=TODAY)
-    for report in (first, second):
-        assert report.rows_read == report.accepted + report.rejected + report.duplicates
-    assert len(store) == first.accepted and second.accepted == 0
-    assert second.rejected == first.rejected
+    third = store.import_file(data + b"\n", file_name="g.csv", today=TODAY)  # no checksum match
+    for report in (first, second, third):
+        assert report.rows_read == (
+            report.accepted + report.updated + report.rejected + report.duplicates
+        )
+        assert len({r.line for r in (*report.repeats, *report.updates)}) == (
+            report.duplicates + report.updated
+        )
+    assert len(store) == first.accepted
+    assert (second.accepted, second.updated, third.accepted, third.updated) == (0, 0, 0, 0)
+    assert second.rejected == first.rejected == third.rejected

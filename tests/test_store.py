@@ -1,4 +1,4 @@
-"""The event store: seeding, uploads, removal, article events, and faults (SIGKILL, two writers)."""
+"""The event store: uploads, de-duplication, corrections, removal, article events, and faults."""
 
 from __future__ import annotations
 
@@ -16,8 +16,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from conflictmap.config import Settings
 from conflictmap.errors import InputError, StoreError
-from conflictmap.store.eventstore import SEED_ORIGIN
+from conflictmap.ingest.csvio import checksum
+from conflictmap.store.eventstore import EventStore
 from conftest import open_test_store
 
 UPLOADS = Path(__file__).parent / "data" / "uploads"
@@ -45,17 +47,12 @@ def snapshot(path: Path) -> tuple[list[tuple[object, ...]], list[tuple[object, .
     return events, imports
 
 
-def test_a_new_store_is_seeded_once_from_events_csv(tmp_path: Path) -> None:
-    (tmp_path / "events.csv").write_bytes((UPLOADS / "own_schema.csv").read_bytes())
-    store = open_test_store(tmp_path)
-    assert store.uploads()[["origin", "kind", "accepted"]].values.tolist() == [
-        [SEED_ORIGIN, "seed", 2]
-    ]
-    assert set(store.events()["origin"]) == {SEED_ORIGIN}
-    assert store.remove(SEED_ORIGIN) == 2
+def test_a_new_store_is_never_seeded_with_sample_events(tmp_path: Path) -> None:
+    sample = tmp_path / "sample.csv"
+    sample.write_bytes((UPLOADS / "own_schema.csv").read_bytes())
+    store = EventStore.open(Settings(data_dir=tmp_path, sample_file=sample), gazetteer=None)
+    assert len(store) == 0 and store.uploads().empty
     store.close()
-    again = open_test_store(tmp_path)
-    assert len(again) == 0, "a removed seed must not come back"
 
 
 def test_a_store_without_a_seed_file_starts_empty(tmp_path: Path) -> None:
@@ -86,20 +83,82 @@ def test_same_name_different_bytes_gets_its_own_origin(tmp_path: Path) -> None:
     assert store.remove("file:x.csv (2)") == 3
 
 
-def test_events_without_ids_are_duplicates_by_date_place_type_actor(tmp_path: Path) -> None:
+def test_rows_without_ids_are_duplicates_only_when_every_field_is_equal(tmp_path: Path) -> None:
     store = open_test_store(tmp_path)
-    head = "date,place,event_type,actor1,notes\n"
-    first = store.import_file(
-        (head + "2021-08-12,Ghazni,Battles,Taliban,one\n").encode(), file_name="a.csv", today=TODAY
-    )
+    head = "date,place,event_type,actor1,notes,fatalities,latitude,longitude\n"
+    same = "2021-08-12,Ghazni,Battles,Taliban,one,2,33.55,68.42\n"
+    first = store.import_file((head + same).encode(), file_name="a.csv", today=TODAY)
     second = store.import_file(
         (
-            head + "2021-08-12,ghazni,Battles,Taliban,other words\n2021-08-12,Ghazni,Riots,,x\n"
+            head
+            + " 2021-08-12 , Ghazni ,Battles,Taliban, one ,2,33.55,68.42\n"  # equal after trimming
+            + "2021-08-12,Ghazni,Battles,Taliban,other words,2,33.55,68.42\n"  # notes differ
+            + "2021-08-12,Ghazni,Battles,Taliban,one,3,33.55,68.42\n"  # deaths differ
+            + "2021-08-12,Ghazni,Battles,Taliban,one,2,33.56,68.42\n"  # a point elsewhere
+            + "2021-08-12,Ghazni,Battles,Taliban,other words,2,33.55,68.42\n"  # repeats line 3
         ).encode(),
         file_name="b.csv",
         today=TODAY,
     )
-    assert (first.accepted, second.accepted, second.duplicates) == (1, 1, 1)
+    assert (first.accepted, second.accepted, second.duplicates, second.updated) == (1, 3, 2, 0)
+    assert [(r.line, r.of_line) for r in second.repeats] == [(2, 0), (6, 3)]
+    assert second.repeats[0].event_id == store.events()["event_id_cnty"].iloc[0]
+    events = store.events()
+    assert sorted(events["fatalities"]) == [2, 2, 2, 3]
+    assert sorted(events["notes"]) == ["one", "one", "one", "other words"]
+    assert sorted(events["latitude"].round(2)) == [33.55, 33.55, 33.55, 33.56]
+
+
+def test_twelve_hundred_rows_at_one_place_and_day_are_twelve_hundred_events(
+    tmp_path: Path,
+) -> None:
+    store = open_test_store(tmp_path)
+    rows = "".join(f"2021-08-12,Kabul,34.53,69.17,note {i}\n" for i in range(1_200))
+    report = store.import_file(
+        ("date,place,lat,lon,notes\n" + rows).encode(), file_name="same.csv", today=TODAY
+    )
+    assert (report.accepted, report.duplicates) == (1_200, 0)
+    assert len(store) == 1_200
+
+
+def test_a_known_id_with_other_values_is_a_correction_that_updates_the_event(
+    tmp_path: Path,
+) -> None:
+    store = open_test_store(tmp_path)
+    head = "event_id_cnty,event_date,location,latitude,longitude,fatalities,notes\n"
+    store.import_file(
+        (
+            head
+            + "AFG1,2021-08-12,Ghazni,33.55,68.42,2,first report\n"
+            + "AFG2,2021-08-13,Kabul,34.53,69.17,0,calm\n"
+        ).encode(),
+        file_name="v1.csv",
+        today=TODAY,
+    )
+    report = store.import_file(
+        (
+            head
+            + "AFG1,2021-08-12,Ghazni,33.55,68.42,5,[Updated] five killed\n"
+            + "AFG2,2021-08-13,Kabul,34.53,69.17,0,calm\n"
+            + "AFG3,2021-08-14,Herat,34.35,62.2,1,new\n"
+            + "AFG3,2021-08-14,Herat,34.35,62.2,4,revised in the same file\n"
+        ).encode(),
+        file_name="v2.csv",
+        today=TODAY,
+    )
+    assert (report.rows_read, report.accepted, report.updated, report.duplicates) == (4, 1, 2, 1)
+    assert [(u.line, u.event_id, u.of_line) for u in report.updates] == [
+        (2, "AFG1", 0),
+        (5, "AFG3", 4),
+    ]
+    assert [(r.line, r.event_id) for r in report.repeats] == [(3, "AFG2")]
+    events = store.events().set_index("event_id_cnty")
+    assert len(events) == 3
+    assert events.loc["AFG1", "fatalities"] == 5
+    assert events.loc["AFG1", "notes"] == "[Updated] five killed"
+    assert events.loc["AFG1", "origin"] == "file:v1.csv", "a correction stays with its upload"
+    assert events.loc["AFG3", "fatalities"] == 4
+    assert store.uploads().set_index("origin").loc["file:v2.csv", "accepted"] == 1
 
 
 def test_article_events_go_through_the_same_checks_and_merge_by_origin(tmp_path: Path) -> None:
@@ -148,12 +207,13 @@ def test_a_failure_while_writing_leaves_the_store_as_it_was(tmp_path: Path) -> N
     before = snapshot(store.path)
 
     def explode(fraction: float, message: str) -> None:
-        if message.startswith("Writing events") and fraction > 0.8:
+        # After the first piece of 20,000 rows is written, inside the transaction.
+        if message.startswith("Writing events"):
             raise RuntimeError("disk on fire")
 
     with pytest.raises(RuntimeError, match="disk on fire"):
         store.import_file(
-            many_rows_csv(12_000, prefix="F"), file_name="f.csv", progress=explode, today=TODAY
+            many_rows_csv(45_000, prefix="F"), file_name="f.csv", progress=explode, today=TODAY
         )
     assert snapshot(store.path) == before
     assert len(store) == 3
@@ -177,11 +237,11 @@ from conflictmap.config import Settings
 from conflictmap.store.eventstore import EventStore
 
 db, data, marker = Path(sys.argv[1]), Path(sys.argv[2]), Path(sys.argv[3])
-store = EventStore.open(Settings(data_dir=db.parent, sample_file=db.parent / "events.csv"), path=db)
+store = EventStore.open(Settings(data_dir=db.parent), path=db)
 
 def stall(fraction, message):
-    # Called inside the transaction after the first chunk is written: tell the parent, wait.
-    if message.startswith("Writing events") and fraction > 0.8:
+    # Called inside the transaction after the first piece is written: tell the parent, wait.
+    if message.startswith("Writing events"):
         marker.write_text("writing")
         time.sleep(600)
 
@@ -203,7 +263,7 @@ def test_an_import_killed_halfway_leaves_the_store_exactly_as_before(tmp_path: P
     store.close()
     before = snapshot(tmp_path / "events.db")
     data = tmp_path / "big.csv"
-    data.write_bytes(many_rows_csv(20_000, prefix="K"))
+    data.write_bytes(many_rows_csv(45_000, prefix="K"))
     marker = tmp_path / "writing.marker"
     child = run_child(tmp_path / "events.db", data, marker)
     deadline = time.monotonic() + 120
@@ -217,7 +277,9 @@ def test_an_import_killed_halfway_leaves_the_store_exactly_as_before(tmp_path: P
     assert snapshot(tmp_path / "events.db") == before
     reopened = open_test_store(tmp_path)
     assert len(reopened) == 3
-    assert reopened.import_file(data, today=TODAY).accepted == 20_000
+    assert not reopened.has_sha256(checksum(data).sha256)
+    assert reopened.import_file(data, today=TODAY).accepted == 45_000
+    assert len(reopened) == 45_003
 
 
 def test_two_imports_at_once_lose_nothing(tmp_path: Path) -> None:

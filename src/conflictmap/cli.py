@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import json
 import sys
+import time
 from collections.abc import Callable
 from dataclasses import fields
 from datetime import datetime
@@ -159,39 +160,105 @@ def _open_store(db_path: Path | None) -> Any:
 def import_command(files: tuple[Path, ...], db_path: Path | None, as_json: bool) -> None:
     """Import event CSVs (ACLED exports, our schema, minimal files; .csv or .csv.gz).
 
-    Exit status: 0 every row taken, 1 some rows rejected, 2 a file could not be read.
+    Each file is imported in a transaction of its own: a file that fails changes nothing,
+    and the files before and after it are imported as usual. Progress goes to stderr.
+    Exit status: 0 every row taken, 1 some rows rejected, 2 a file could not be imported.
     """
-    from conflictmap.errors import InputError
+    from conflictmap.errors import ConflictMapError
 
     store = _open_store(db_path)
     status = 0
     results: list[dict[str, Any]] = []
     for path in files:
+        progress = _ProgressLine(path.name)
         try:
-            report = store.import_file(path)
-        except InputError as exc:
+            report = store.import_file(path, progress=progress)
+        except ConflictMapError as exc:
+            failure = str(exc)
+        except Exception as exc:
+            if _debug():
+                raise
+            failure = (
+                f"unexpected {type(exc).__name__}: {exc}; this file was not imported (its "
+                "transaction was rolled back). Run again with CONFLICTMAP_DEBUG=1 to see where"
+            )
+        else:
+            failure = ""
+        finally:
+            progress.close()
+        if failure:
             status = 2
-            results.append({"file_name": path.name, "error": str(exc)})
+            results.append({"file_name": path.name, "error": failure})
             if not as_json:
-                click.echo(f"Error: {exc}", err=True)
+                click.echo(f"Error: {path.name}: {failure}", err=True)
             continue
         if report.rejected:
             status = max(status, 1)
         results.append(report.to_dict())
         if not as_json:
-            click.echo(report.summary())
-            for problem in report.problems[:_SHOWN_PROBLEMS]:
-                where = f"line {problem.line}" + (f", {problem.column}" if problem.column else "")
-                click.echo(f"  rejected {where}: {problem.reason}")
-            if len(report.problems) > _SHOWN_PROBLEMS:
-                more = len(report.problems) - _SHOWN_PROBLEMS
-                click.echo(f"  ... and {more} more problems (--json lists them all)")
-            for warning in report.warnings[:_SHOWN_PROBLEMS]:
-                where = f"line {warning.line}: " if warning.line else ""
-                click.echo(f"  note: {where}{warning.reason}")
+            _echo_report(report)
     if as_json:
         click.echo(json.dumps(results, ensure_ascii=False, indent=2))
+    elif len(files) > 1 and status == 2:
+        failed = sum(1 for r in results if "error" in r)
+        click.echo(
+            f"{failed} of {len(files)} files could not be imported (see above); "
+            "the others were imported as reported.",
+            err=True,
+        )
     sys.exit(status)
+
+
+def _echo_report(report: Any) -> None:
+    click.echo(report.summary())
+    for problem in report.problems[:_SHOWN_PROBLEMS]:
+        where = f"line {problem.line}" + (f", {problem.column}" if problem.column else "")
+        click.echo(f"  rejected {where}: {problem.reason}")
+    if len(report.problems) > _SHOWN_PROBLEMS:
+        more = len(report.problems) - _SHOWN_PROBLEMS
+        click.echo(f"  ... and {more} more problems (--json lists them all)")
+    for update in report.updates[:_SHOWN_PROBLEMS]:
+        click.echo(f"  updated line {update.line}: corrects {update.describe()}")
+    for repeat in report.repeats[:_SHOWN_PROBLEMS]:
+        click.echo(f"  duplicate line {repeat.line}: repeats {repeat.describe()}")
+    shown = len(report.updates[:_SHOWN_PROBLEMS]) + len(report.repeats[:_SHOWN_PROBLEMS])
+    if len(report.updates) + len(report.repeats) > shown:
+        more = len(report.updates) + len(report.repeats) - shown
+        click.echo(f"  ... and {more} more updates and duplicates (--json lists them all)")
+    for warning in report.warnings[:_SHOWN_PROBLEMS]:
+        where = f"line {warning.line}: " if warning.line else ""
+        click.echo(f"  note: {where}{warning.reason}")
+
+
+class _ProgressLine:
+    """An import's progress on stderr: one line redrawn on a terminal, a few lines otherwise."""
+
+    def __init__(self, name: str) -> None:
+        self._name = name
+        self._tty = sys.stderr.isatty()
+        self._shown = 0
+        self._last = 0.0
+        self._started = time.monotonic()
+        self._drawn = False
+
+    def __call__(self, fraction: float, message: str) -> None:
+        percent = int(fraction * 100)
+        now = time.monotonic()
+        if self._tty:
+            if now - self._last < 0.2 and percent < 100:
+                return
+            click.echo(f"\r{self._name}: {percent:3d}% {message[:60]:<60}", nl=False, err=True)
+            self._drawn = True
+        elif now - self._started >= 5 and percent // 25 > self._shown // 25:
+            # Not a terminal (a log): a line a quarter, and none for a quick import.
+            click.echo(f"{self._name}: {percent}% {message}", err=True)
+        else:
+            return
+        self._shown, self._last = percent, now
+
+    def close(self) -> None:
+        if self._drawn:
+            click.echo("\r" + " " * 80 + "\r", nl=False, err=True)
 
 
 @main.command("uploads")

@@ -14,8 +14,15 @@ from typing import Any
 
 from conflictmap.errors import InputError
 from conflictmap.geo.placefill import PlaceFiller
-from conflictmap.ingest.celldates import resolve_date_cells
+from conflictmap.ingest.celldates import (
+    DateCell,
+    DateOrder,
+    is_ambiguous,
+    parse_date_cells,
+    settle_dates,
+)
 from conflictmap.ingest.csvio import RawTable
+from conflictmap.ingest.textcodec import BIDI_CONTROLS
 from conflictmap.models import (
     ACLED_COLUMNS,
     EVENT_TYPES,
@@ -53,21 +60,35 @@ _PROTESTER_COLUMNS = (
     "interaction",
 )
 _DECIMAL_COMMA = re.compile(r"^[+-]?\d+,\d+$")
+# 12,000 or 12.000 or 12 000 in a whole-number column: thousands, not a fraction.
+_THOUSANDS = re.compile(r"^\d{1,3}(?:([,.\u00a0\u202f' ])\d{3})(?:\1\d{3})*$")
+# More deaths than this in one event is a typing or export error, not a figure to map.
+MAX_FATALITIES = 1_000_000
+# Columns whose values are what an actor-based ACLED file varies between an event's rows.
+ACTOR_COLUMNS = frozenset(
+    {"actor1", "assoc_actor_1", "inter1", "actor2", "assoc_actor_2", "inter2"}
+)
+# Columns that are not part of what an event says (bookkeeping): left out of its content hash.
+_UNHASHED = frozenset({"event_id_cnty", "origin"})
 
 
 @dataclass(frozen=True, slots=True)
 class CheckedRows:
-    """The rows of one table that passed, as records, and what happened to the others."""
+    """The rows of one piece of a table that passed, as records, and what happened to the others.
 
-    records: list[dict[str, Any]]  # RECORD_COLUMNS + "line", "key", "id_given"
+    ``deferred`` are rows whose numeric date (03/04/2021) only the whole file can settle:
+    the caller checks them again at the end with ``final=True``.
+    """
+
+    records: list[dict[str, Any]]  # RECORD_COLUMNS + "line", "id_given", the two hashes
     rows_read: int
     rejected_lines: frozenset[int]
     problems: tuple[RowProblem, ...]
     warnings: tuple[RowProblem, ...]
-    duplicates_in_file: int
     geocoded: int
     not_geocoded: int
     blank_rows: int = 0
+    deferred: tuple[int, ...] = ()
 
 
 def check_rows(
@@ -77,103 +98,159 @@ def check_rows(
     places: PlaceFiller | None = None,
     progress: Progress | None = None,
 ) -> CheckedRows:
-    """Validate every row of ``table``; geocode and fill places when ``places`` is given.
+    """Validate every row of a table held whole; geocode and fill places when ``places`` is given.
 
     Raises InputError only when the header lacks a date or a place column; otherwise
     never raises on bad data: each refused row gets at least one RowProblem.
     """
-    columns = table.columns
-    width = len(columns)
-    index = {name: i for i, name in enumerate(columns)}
-    missing = _missing_required(index)
-    if missing:
-        raise InputError(
-            f"{table.file_name!r} {missing}; its columns are {', '.join(table.header[:12])}"
-        )
-    problems: list[RowProblem] = []
-    warnings: list[RowProblem] = []
-    rejected: set[int] = set()
-
-    lines: list[int] = []
-    kept: list[tuple[str, ...]] = []
-    for line, cells in table.rows:
-        shape = _shape_problems(line, cells, columns=columns)
-        if shape:
-            problems.extend(shape)
-            rejected.add(line)
-            continue
-        lines.append(line)
-        kept.append(cells[:width])
-
-    # Column by column: files repeat values (dates, places, actors), so each distinct cell
-    # is cleaned and checked once.
-    transposed = list(zip(*kept, strict=True)) if kept else [()] * width
-    blank: Sequence[str] = [""] * len(kept)
-    cleaned = {
-        name: _cleaned_column(transposed[index[name]]) if name in index else blank
-        for name in _FIELDS
-    }
-    extra = [
-        (table.header[i] or name, _cleaned_column(transposed[i]))
-        for i, name in enumerate(columns)
-        if name not in _KNOWN
-    ]
-    typed = _typed_columns(cleaned, today=today)
-    records: list[dict[str, Any]] = []
-    for position, values in enumerate(zip(*(typed[n] for n in _FIELDS), strict=True)):
-        record = dict(zip(_FIELDS, values, strict=True))
-        line = record["line"] = lines[position]
-        issues = typed["issues"][position]
-        if issues:
-            problems.extend(RowProblem(line, column, reason) for column, reason in issues)
-            rejected.add(line)
-            continue
-        note = typed["type_notes"][position]
-        if note:
-            warnings.append(RowProblem(line, "event_type", note))
-        record["id_given"] = bool(record["event_id_cnty"])
-        record["key"] = natural_key(record)
-        if not record["event_id_cnty"]:
-            record["event_id_cnty"] = made_event_id(record["key"])
-        found = {name: column[position] for name, column in extra if column[position]}
-        record["extras"] = json.dumps(found, ensure_ascii=False, sort_keys=True) if found else None
-        records.append(record)
-
-    geocoded = not_geocoded = 0
-    if places is not None:
-        outcome = places.fill(records, progress=progress)
-        geocoded, not_geocoded = outcome.geocoded, outcome.not_geocoded
-        problems.extend(outcome.problems)
-        rejected.update(p.line for p in outcome.problems)
-        warnings.extend(outcome.warnings)
-    else:
-        for r in records:
-            if r["latitude"] is None:
-                problems.append(
-                    RowProblem(
-                        r["line"],
-                        "location",
-                        f"no coordinates, and no geocoder to place {r['location']!r}",
-                    )
-                )
-                rejected.add(r["line"])
-                not_geocoded += 1
-    if rejected:
-        records = [r for r in records if r["line"] not in rejected]
-
-    records, repeats = collapse_repeats(records)
-    problems.sort(key=lambda p: p.line)
+    checker = RowChecker(table.columns, table.header, file_name=table.file_name, today=today)
+    checked = checker.check(table.rows, places=places, progress=progress, final=True)
+    problems = sorted((*table.problems, *checked.problems), key=lambda p: p.line)
     return CheckedRows(
-        records=records,
-        rows_read=len(table.rows),
-        rejected_lines=frozenset(rejected),
+        records=checked.records,
+        rows_read=len(table.rows) + len({p.line for p in table.problems}),
+        rejected_lines=checked.rejected_lines | {p.line for p in table.problems},
         problems=tuple(problems),
-        warnings=tuple(sorted(warnings, key=lambda p: p.line)),
-        duplicates_in_file=repeats,
-        geocoded=geocoded,
-        not_geocoded=not_geocoded,
+        warnings=tuple(sorted((*table.header_notes, *checked.warnings), key=lambda p: p.line)),
+        geocoded=checked.geocoded,
+        not_geocoded=checked.not_geocoded,
         blank_rows=table.blank_rows,
     )
+
+
+class RowChecker:
+    """Checks a table's rows piece by piece, remembering what the file has shown so far.
+
+    Raises InputError on construction when the header lacks a date or a place column.
+    """
+
+    def __init__(
+        self,
+        columns: tuple[str, ...],
+        header: tuple[str, ...],
+        *,
+        file_name: str,
+        today: date,
+    ) -> None:
+        self.columns = columns
+        self.header = header
+        self.today = today
+        self.index = {name: i for i, name in enumerate(columns)}
+        missing = _missing_required(self.index)
+        if missing:
+            raise InputError(f"{file_name!r} {missing}; its columns are {', '.join(header[:12])}")
+        self.date_order = DateOrder()
+
+    def check(
+        self,
+        rows: Sequence[tuple[int, Sequence[str]]],
+        *,
+        places: PlaceFiller | None = None,
+        progress: Progress | None = None,
+        final: bool = False,
+    ) -> CheckedRows:
+        """Validate ``rows``; ``final``: settle ambiguous dates with what the file showed."""
+        columns = self.columns
+        width = len(columns)
+        index = self.index
+        problems: list[RowProblem] = []
+        warnings: list[RowProblem] = []
+        rejected: set[int] = set()
+
+        lines: list[int] = []
+        kept: list[Sequence[str]] = []
+        for line, cells in rows:
+            if len(cells) != width or max(map(len, cells)) > MAX_CELL_CHARS:
+                shape = _shape_problems(line, cells, columns=columns)
+                if shape:
+                    problems.extend(shape)
+                    rejected.add(line)
+                    continue
+            lines.append(line)
+            kept.append(cells[:width] if len(cells) > width else cells)
+
+        # Column by column: files repeat values (dates, places, actors), so each distinct cell
+        # is cleaned and checked once.
+        transposed: list[Sequence[str]] = list(zip(*kept, strict=True)) if kept else [()] * width
+        blank: Sequence[str] = [""] * len(kept)
+        cleaned = {
+            name: _cleaned_column(transposed[index[name]]) if name in index else blank
+            for name in _FIELDS
+        }
+        parsed = parse_date_cells(cleaned["event_date"], today=self.today)
+        self.date_order.learn(parsed.values())
+        deferred: list[int] = []
+        if not final and any(map(is_ambiguous, parsed.values())):
+            wait = [is_ambiguous(parsed[c]) for c in cleaned["event_date"]]
+            deferred = [line for line, w in zip(lines, wait, strict=True) if w]
+            keep = [not w for w in wait]
+            lines = [v for v, k in zip(lines, keep, strict=True) if k]
+            cleaned = {
+                n: [v for v, k in zip(c, keep, strict=True) if k] for n, c in cleaned.items()
+            }
+            transposed = [[v for v, k in zip(c, keep, strict=True) if k] for c in transposed]
+        dates = settle_dates(parsed, today=self.today, order=self.date_order)
+        extra = [
+            (self.header[i] or name, _cleaned_column(transposed[i]))
+            for i, name in enumerate(columns)
+            if name not in _KNOWN
+        ]
+        typed = _typed_columns(cleaned, dates=dates)
+        records: list[dict[str, Any]] = []
+        hashed = [c for c in RECORD_COLUMNS if c not in _UNHASHED]
+        for position, values in enumerate(zip(*(typed[n] for n in _FIELDS), strict=True)):
+            record = dict(zip(_FIELDS, values, strict=True))
+            line = record["line"] = lines[position]
+            issues = typed["issues"][position]
+            if issues:
+                problems.extend(RowProblem(line, column, reason) for column, reason in issues)
+                rejected.add(line)
+                continue
+            for column, note in typed["row_notes"][position]:
+                warnings.append(RowProblem(line, column, note))
+            found = {name: column[position] for name, column in extra if column[position]}
+            record["extras"] = (
+                json.dumps(found, ensure_ascii=False, sort_keys=True) if found else None
+            )
+            record["content_hash"] = content_hash(record, hashed)
+            record["core_hash"] = content_hash(record, hashed, skip=ACTOR_COLUMNS)
+            record["id_given"] = bool(record["event_id_cnty"])
+            if not record["event_id_cnty"]:
+                record["event_id_cnty"] = made_event_id(record["content_hash"])
+            records.append(record)
+
+        geocoded = not_geocoded = 0
+        if places is not None:
+            outcome = places.fill(records, progress=progress)
+            geocoded, not_geocoded = outcome.geocoded, outcome.not_geocoded
+            problems.extend(outcome.problems)
+            rejected.update(p.line for p in outcome.problems)
+            warnings.extend(outcome.warnings)
+        else:
+            for r in records:
+                if r["latitude"] is None:
+                    problems.append(
+                        RowProblem(
+                            r["line"],
+                            "location",
+                            f"no coordinates, and no geocoder to place {r['location']!r}",
+                        )
+                    )
+                    rejected.add(r["line"])
+                    not_geocoded += 1
+        if rejected:
+            records = [r for r in records if r["line"] not in rejected]
+        problems.sort(key=lambda p: p.line)
+        return CheckedRows(
+            records=records,
+            rows_read=len(rows) - len(deferred),
+            rejected_lines=frozenset(rejected),
+            problems=tuple(problems),
+            warnings=tuple(sorted(warnings, key=lambda p: p.line)),
+            geocoded=geocoded,
+            not_geocoded=not_geocoded,
+            deferred=tuple(deferred),
+        )
 
 
 _FIELDS: tuple[str, ...] = tuple(c for c in RECORD_COLUMNS if c != "extras")
@@ -216,14 +293,15 @@ def _cleaned_column(values: Sequence[str]) -> Sequence[str]:
 
 
 def _may_need_cleaning(values: Sequence[str]) -> bool:
-    """False when no cell has space at either end or a leading apostrophe.
+    """False when no cell has space at either end, a leading apostrophe or a bidi control.
 
     Most columns need nothing; both checks run at C speed (``str.strip`` returns the very
     same string when there is nothing to strip, so the comparison is by identity).
     """
     if any(map(operator.ne, values, map(str.strip, values))):
         return True
-    return "\x00'" in "\x00" + "\x00".join(values)
+    joined = "\x00" + "\x00".join(values)
+    return "\x00'" in joined or BIDI_CONTROLS.search(joined) is not None
 
 
 def _missing_required(index: Mapping[str, int]) -> str:
@@ -236,9 +314,10 @@ def _missing_required(index: Mapping[str, int]) -> str:
 
 
 def clean_text(value: str) -> str:
-    """A cell without surrounding space, and without the apostrophe our exports put before
-    a cell a spreadsheet would run as a formula."""
-    value = value.strip()
+    """A cell without surrounding space, without bidi embedding/override controls (they
+    reverse what follows on a page), and without the apostrophe our exports put before a
+    cell a spreadsheet would run as a formula."""
+    value = BIDI_CONTROLS.sub("", value).strip()
     if value.startswith("'") and value[1:2] and value[1] in FORMULA_STARTS:
         return value[1:]
     return value
@@ -248,7 +327,7 @@ Issue = tuple[str, str]  # (column, reason)
 
 
 def _typed_columns(
-    cleaned: Mapping[str, Sequence[str]], *, today: date
+    cleaned: Mapping[str, Sequence[str]], *, dates: Mapping[str, DateCell]
 ) -> dict[str, Sequence[Any]]:
     """Cleaned text columns → typed columns, plus per row its problems ("issues") and notes.
 
@@ -257,18 +336,20 @@ def _typed_columns(
     typed: dict[str, Sequence[Any]] = dict(cleaned)
     count = len(cleaned["event_date"])
     issues: list[list[Issue]] = [[] for _ in range(count)]
+    notes: list[list[Issue]] = [[] for _ in range(count)]
 
     def collect(position: int, found: Issue | list[Issue] | None) -> None:
         if found:
             issues[position].extend(found if isinstance(found, list) else [found])
 
-    dates = resolve_date_cells(cleaned["event_date"], today=today)
     cells = [dates[v] for v in cleaned["event_date"]]
     typed["event_date"] = [c.value.isoformat() if c.value else "" for c in cells]
     typed["year"] = [y or d[:4] for y, d in zip(cleaned["year"], typed["event_date"], strict=True)]
     for position, cell in enumerate(cells):
         if cell.value is None:
             collect(position, ("event_date", cell.problem))
+        elif cell.note:
+            notes[position].append(("event_date", cell.note))
 
     for column, defaults, allowed in (
         ("time_precision", [c.precision for c in cells], (1, 2, 3)),
@@ -304,7 +385,10 @@ def _typed_columns(
     typed["event_type"] = [t for t, _, _ in kinds]
     typed["sub_event_type"] = [s for _, s, _ in kinds]
     typed["issues"] = issues
-    typed["type_notes"] = [note for _, _, note in kinds]
+    for position, (_, _, note) in enumerate(kinds):
+        if note:
+            notes[position].append(("event_type", note))
+    typed["row_notes"] = notes
     return typed
 
 
@@ -339,12 +423,30 @@ def _whole(
 ) -> tuple[int, Issue | None]:
     if not text:
         return default, None
-    value = _number(text)
-    if value is None or value != int(value) or value < 0:
-        return default, (column, f"{text!r} is not a whole number of 0 or more")
-    if allowed is not None and int(value) not in allowed:
-        return default, (column, f"{text!r} is not one of {', '.join(map(str, allowed))}")
-    return int(value), None
+    if text.isdigit() and text.isascii():
+        whole = int(text)
+    else:
+        if _THOUSANDS.match(text):
+            digits = re.sub(r"\D", "", text)
+            whole = int(digits)
+        else:
+            value = _number(text)
+            if value is None or value != int(value) or value < 0:
+                return default, (column, f"{_short(text)} is not a whole number of 0 or more")
+            whole = int(value)
+    if allowed is not None and whole not in allowed:
+        return default, (column, f"{_short(text)} is not one of {', '.join(map(str, allowed))}")
+    if whole > MAX_FATALITIES:
+        return default, (
+            column,
+            f"{_short(text)} is more than {MAX_FATALITIES:,}: a typing or export error? "
+            "correct the figure",
+        )
+    return whole, None
+
+
+def _short(text: str) -> str:
+    return repr(text if len(text) <= 30 else text[:27] + "...")
 
 
 def _confidence(text: str) -> tuple[float, Issue | None]:
@@ -430,43 +532,19 @@ def interaction_text(value: str) -> str:
     return value
 
 
-def natural_key(record: Mapping[str, Any]) -> str:
-    """date + place + event type + actor: what makes two rows without an id the same event."""
-    place = str(record["location"]).casefold()
-    if not place and record["latitude"] is not None:
-        place = f"{record['latitude']:.4f},{record['longitude']:.4f}"
-    parts = (
-        record["event_date"],
-        place,
-        str(record["event_type"]).casefold(),
-        str(record["actor1"]).casefold(),
-    )
-    return "|".join(parts)
+def content_hash(
+    record: Mapping[str, Any], columns: Sequence[str], *, skip: frozenset[str] = frozenset()
+) -> int:
+    """What a row says (every event field, extras included) as a signed 64-bit integer.
 
-
-def made_event_id(key: str) -> str:
-    """A stable id for a row that came without one, so the same row always gets the same id."""
-    return "CM" + hashlib.sha1(key.encode("utf-8")).hexdigest()[:14].upper()
-
-
-def collapse_repeats(records: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], int]:
-    """One record per event: later rows with the same id (or key, without an id) are dropped.
-
-    ACLED's actor-based exports give each event one row per actor; the second actor of the
-    event is taken from the repeat when the first row has none.
+    Two rows with the same hash are the same event; ``skip`` leaves columns out (the
+    actors, to see an actor-based file's second row of an event).
     """
-    first: dict[str, dict[str, Any]] = {}
-    kept: list[dict[str, Any]] = []
-    for record in records:
-        key = record["event_id_cnty"] if record["id_given"] else "key:" + record["key"]
-        seen = first.get(key)
-        if seen is None:
-            first[key] = record
-            kept.append(record)
-            continue
-        actor = record["actor1"]
-        if actor and not seen["actor2"] and actor != seen["actor1"]:
-            seen["actor2"] = actor
-            seen["inter2"] = seen["inter2"] or record["inter1"]
-            seen["assoc_actor_2"] = seen["assoc_actor_2"] or record["assoc_actor_1"]
-    return kept, len(records) - len(kept)
+    text = "\x1f".join(str(record[c]) for c in columns if c not in skip)
+    digest = hashlib.blake2b(text.encode("utf-8"), digest_size=8).digest()
+    return int.from_bytes(digest, "big", signed=True)
+
+
+def made_event_id(digest: int) -> str:
+    """A stable id for a row that came without one: the same row always gets the same id."""
+    return f"CM{digest & 0xFFFFFFFFFFFFFFFF:016X}"

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import gc
+import json
 import sqlite3
 import threading
 import uuid
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
-from dataclasses import replace
+from collections.abc import Callable, Container, Iterator
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any, Literal
@@ -20,24 +21,25 @@ from conflictmap.errors import ConfigError, InputError, StoreError
 from conflictmap.geo.gazetteer import Gazetteer, default_gazetteer
 from conflictmap.geo.geocoders import make_geocoder
 from conflictmap.geo.placefill import Geocoder, PlaceFiller, PlaceLookup
-from conflictmap.ingest.csvio import RawTable, read_table
-from conflictmap.ingest.reports import ImportReport
-from conflictmap.ingest.validation import ACLED_ONLY, CheckedRows, check_rows
+from conflictmap.ingest.csvio import RowChunk, checksum, open_upload
+from conflictmap.ingest.dedupe import Known, classify
+from conflictmap.ingest.reports import ImportReport, Repeat
+from conflictmap.ingest.validation import ACLED_ONLY, CheckedRows, RowChecker
 from conflictmap.models import SCHEMA_COLUMNS, Progress, RowProblem
 from conflictmap.store.frames import events_frame, table_from_frame
 from conflictmap.store.schema import (
     INSERT_SQL,
     SCHEMA_SQL,
     SCHEMA_VERSION,
-    key_hash,
+    UPDATE_SQL,
     record_values,
+    update_values,
 )
 from conflictmap.store.snapshot import read_snapshot, snapshot_path, write_snapshot
 
 __all__ = ["EventStore", "ImportReport", "RowProblem"]
 
 ImportKind = Literal["file", "article", "seed"]
-SEED_ORIGIN = "seed:events.csv"
 UPLOAD_COLUMNS = (
     "origin",
     "file_name",
@@ -49,9 +51,6 @@ UPLOAD_COLUMNS = (
     "rejected",
     "duplicates",
 )
-# Rows written between two progress calls (and the most SQLite parameters one IN query takes).
-_CHUNK = 5_000
-_IN_CHUNK = 500
 # How long a writer waits for another process's import to commit before giving up.
 _BUSY_SECONDS = 120.0
 
@@ -96,13 +95,22 @@ class EventStore:
             self._db.execute("PRAGMA synchronous=NORMAL")
             # 64 MB of page cache: a 100,000-row upload's index pages stay in memory until COMMIT.
             self._db.execute("PRAGMA cache_size=-65536")
-            with self._transaction():
-                self._create_tables()
+            if not self._ready():
+                with self._transaction():
+                    self._create_tables()
         except (sqlite3.Error, OSError) as exc:
             raise StoreError(
                 f"cannot open the event store {str(self.path)!r}: {exc}; "
                 "check the folder exists and is writable, or set CONFLICTMAP_DB_PATH"
             ) from exc
+
+    def _ready(self) -> bool:
+        """True when the tables are there in this version (a read-only store opens for reading)."""
+        version = self._db.execute("PRAGMA user_version").fetchone()[0]
+        found = self._db.execute(
+            "SELECT COUNT(*) FROM sqlite_master WHERE name IN ('events', 'imports', 'meta')"
+        ).fetchone()[0]
+        return bool(version == SCHEMA_VERSION and found == 3)
 
     def _create_tables(self) -> None:
         version = self._db.execute("PRAGMA user_version").fetchone()[0]
@@ -111,7 +119,7 @@ class EventStore:
             raise StoreError(
                 f"the event store {str(self.path)!r} was made by another version of conflictmap "
                 f"(schema {version}, this one reads {SCHEMA_VERSION}); export what you need, "
-                "then move the file away (a new store is seeded from data/events.csv)"
+                "then move the file away (a new, empty store is made)"
             )
         for statement in SCHEMA_SQL.split(";"):
             if statement.strip():
@@ -128,20 +136,17 @@ class EventStore:
         path: Path | None = None,
         gazetteer: PlaceLookup | None = None,
         geocoder: Geocoder | None = None,
-        seed: bool = True,
+        seed: bool = False,
     ) -> EventStore:
-        """The store at ``path`` (default Settings.store_path), made and seeded on first use.
+        """The store at ``path`` (default Settings.store_path), made empty on first use.
 
-        The seed is ``settings.seed_events_path`` (the package's sample events) as origin
-        'seed:events.csv'; it is imported once, when the store is first made, never after a removal.
+        A store is never seeded with the sample events (the app shows those, read-only,
+        while the store is empty); ``seed`` is accepted for old callers and has no effect.
         """
         settings = settings or Settings.from_env()
-        store = cls(
+        return cls(
             path or settings.store_path, settings=settings, gazetteer=gazetteer, geocoder=geocoder
         )
-        if seed:
-            store._seed_once()
-        return store
 
     def close(self) -> None:
         with self._lock:
@@ -244,30 +249,48 @@ class EventStore:
     ) -> ImportReport:
         """Read, check and store one CSV upload (``.csv`` or ``.csv.gz``) in one transaction.
 
-        Raises InputError when the file cannot be read at all; every other fault is a
-        row problem in the report. ``progress(fraction, message)`` is called while rows
-        are placed and written. The origin defaults to 'file:<file name>'.
+        The file is read, checked and written in pieces, so memory stays bounded whatever its
+        size. The very same bytes imported before are answered from the earlier import's
+        record without reading them again. Raises InputError when the file cannot be read at
+        all, StoreError when the store cannot be written; every other fault is a row problem
+        in the report. ``progress(fraction, message)`` is called as the file is read.
+        The origin defaults to 'file:<file name>'.
         """
         report = progress or _quiet
         report(0.0, "Reading the file")
-        with _gc_paused():
-            table = read_table(data, file_name=file_name)
-            earlier = self.origin_of(table.sha256)
-            checked, warnings = self._check(table, geocoder=geocoder, today=today, progress=report)
-            result = self._write(
-                checked,
-                origin=origin or f"file:{table.file_name}",
-                file_name=table.file_name,
-                kind=kind,
-                sha256=table.sha256,
-                progress=report,
-            )
+        name = file_name or (data.name if isinstance(data, Path) else "upload.csv")
+        summed = checksum(data)
+        earlier = self.origin_of(summed.sha256)
+        if earlier is not None and kind == "file":
+            again = self._report_of(earlier, file_name=name)
+            if again is not None:
+                report(1.0, "Done: imported before")
+                return again
+        upload = open_upload(data, file_name=name, checked=summed)
+        checker = RowChecker(
+            upload.columns, upload.header, file_name=upload.file_name, today=today or self._clock()
+        )
+
+        def pieces(only: Container[int] | None) -> Iterator[tuple[RowChunk, bool]]:
+            for chunk in upload.chunks(only=only):
+                yield chunk, only is not None
+
+        result = self._import(
+            pieces,
+            checker,
+            origin=origin or f"file:{upload.file_name}",
+            file_name=upload.file_name,
+            kind=kind,
+            sha256=upload.sha256,
+            geocoder=geocoder,
+            progress=report,
+            notes=upload.header_notes,
+        )
         return replace(
             result,
             already_imported=earlier or "",
-            encoding=table.encoding,
-            delimiter=table.delimiter,
-            warnings=warnings + result.warnings,
+            encoding=upload.encoding,
+            delimiter=upload.delimiter,
         )
 
     def add_events(
@@ -285,22 +308,30 @@ class EventStore:
         """Store events from a table (e.g. an article's extraction, origin 'article:<title>').
 
         The rows go through the same checks as an upload; line numbers count as in a CSV
-        of the table (the first row is line 2). Events already stored are duplicates.
+        of the table (the first row is line 2). Events already stored are duplicates, or
+        updates when their values changed.
         """
         table = table_from_frame(df, file_name=file_name, sha256=sha256)
-        with _gc_paused():
-            checked, warnings = self._check(
-                table, geocoder=geocoder, today=today, progress=progress or _quiet
-            )
-            result = self._write(
-                checked,
-                origin=origin,
-                file_name=file_name,
-                kind=kind,
-                sha256=sha256,
-                progress=progress or _quiet,
-            )
-        return replace(result, warnings=warnings + result.warnings)
+        checker = RowChecker(
+            table.columns, table.header, file_name=file_name, today=today or self._clock()
+        )
+        rows = [(line, list(cells)) for line, cells in table.rows]
+
+        def pieces(only: Container[int] | None) -> Iterator[tuple[RowChunk, bool]]:
+            chosen = rows if only is None else [r for r in rows if r[0] in only]
+            yield RowChunk(chosen, 0, [], 1.0), only is not None
+
+        return self._import(
+            pieces,
+            checker,
+            origin=origin,
+            file_name=file_name,
+            kind=kind,
+            sha256=sha256,
+            geocoder=geocoder,
+            progress=progress or _quiet,
+            notes=(),
+        )
 
     def remove(self, origin: str) -> int:
         """Delete one upload and all its events; the number of events removed."""
@@ -336,104 +367,108 @@ class EventStore:
             )
         return PlaceFiller(self._gazetteer, geocoder=geocoder or self._geocoder), problem
 
-    def _check(
+    def _import(
         self,
-        table: RawTable,
-        *,
-        geocoder: Geocoder | None,
-        today: date | None,
-        progress: Progress,
-    ) -> tuple[CheckedRows, tuple[RowProblem, ...]]:
-        places, warnings = self._places(geocoder)
-        checked = check_rows(
-            table,
-            today=today or self._clock(),
-            places=places,
-            progress=lambda f, m: progress(0.05 + 0.75 * f, m),
-        )
-        return checked, warnings
-
-    def _write(
-        self,
-        checked: CheckedRows,
+        pieces: Callable[[Container[int] | None], Iterator[tuple[RowChunk, bool]]],
+        checker: RowChecker,
         *,
         origin: str,
         file_name: str,
         kind: ImportKind,
         sha256: str | None,
+        geocoder: Geocoder | None,
         progress: Progress,
+        notes: tuple[RowProblem, ...],
     ) -> ImportReport:
-        records = checked.records
-        with self._lock, self._transaction():
-            fresh = self._not_stored(records)
+        """Check and write every piece in one transaction; the report of it all."""
+        places, place_notes = self._places(geocoder)
+        tally = _Tally(warnings=[*notes, *place_notes])
+        with _gc_paused(), self._lock, self._transaction():
             wanted = origin
-            if kind == "file" and fresh:
+            if kind == "file":
                 origin = self._free_origin(origin)
-            accepted = 0
-            for start in range(0, len(fresh), _CHUNK):
-                chunk = fresh[start : start + _CHUNK]
-                progress(0.8 + 0.2 * start / len(fresh), f"Writing events {start:,}/{len(fresh):,}")
-                for record in chunk:
-                    record["origin"] = origin
-                cursor = self._db.executemany(INSERT_SQL, map(record_values, chunk))
-                accepted += max(cursor.rowcount, 0)
-            if not accepted:
-                origin = wanted
-            rejected = len(checked.rejected_lines)
-            # Counted, not inferred: a row lost on the way would show as a broken sum.
-            duplicates = checked.duplicates_in_file + len(records) - accepted
-            if accepted or kind == "seed":
-                self._record_import(
-                    origin,
-                    file_name=file_name,
-                    kind=kind,
-                    sha256=sha256,
-                    counts=(checked.rows_read, accepted, rejected, duplicates),
+            deferred: list[int] = []
+            done = 0.0
+            for only in (None, "deferred"):
+                if only == "deferred" and not deferred:
+                    break
+                lines = None if only is None else frozenset(deferred)
+                for chunk, final in pieces(lines):
+                    start, done = done, max(done, chunk.fraction * 0.98)
+
+                    def placing(f: float, m: str, a: float = start, b: float = done) -> None:
+                        progress(a + (b - a) * 0.5 * f, m)
+
+                    checked = checker.check(
+                        chunk.rows, places=places, progress=placing, final=final
+                    )
+                    deferred.extend(checked.deferred)
+                    tally.add(chunk, checked)
+                    self._write(checked.records, origin=origin, tally=tally)
+                    progress(done, f"Writing events: {tally.rows_read:,} rows done")
+            if not tally.rows_read:
+                raise InputError(
+                    f"{file_name!r} has a header but no rows under it; add at least one event"
                 )
-            if kind == "seed":
-                self._db.execute("INSERT OR REPLACE INTO meta VALUES ('seeded', ?)", (origin,))
+            if tally.accepted or tally.updated:
+                self._record_import(
+                    origin, file_name=file_name, kind=kind, sha256=sha256, tally=tally
+                )
+            else:
+                origin = wanted
         progress(1.0, "Done")
+        return tally.report(origin=origin, file_name=file_name, sha256=sha256 or "")
+
+    def _write(self, records: list[dict[str, Any]], *, origin: str, tally: _Tally) -> None:
+        """Insert new events, apply corrections and actor merges; count repeats."""
+        if not records:
+            return
+        ids = json.dumps(list({r["event_id_cnty"] for r in records}), ensure_ascii=False)
+        known = {
+            row[0]: Known(*row[1:])
+            for row in self._db.execute(
+                "SELECT event_id_cnty, content_hash, core_hash, origin, line, actor1, actor2 "
+                "FROM events WHERE event_id_cnty IN (SELECT value FROM json_each(?))",
+                (ids,),
+            )
+        }
+        decided = classify(records, known, origin=origin)
+        for record in decided.inserts:
+            record["origin"] = origin
+        self._db.executemany(INSERT_SQL, map(record_values, decided.inserts))
+        self._db.executemany(UPDATE_SQL, map(update_values, decided.updates))
+        self._db.executemany(
+            "UPDATE events SET actor2 = ?, inter2 = COALESCE(NULLIF(inter2, ''), ?), "
+            "assoc_actor_2 = COALESCE(NULLIF(assoc_actor_2, ''), ?) "
+            "WHERE event_id_cnty = ? AND actor2 = ''",
+            decided.merges,
+        )
+        tally.accepted += len(decided.inserts)
+        tally.updated += len(decided.corrections)
+        tally.repeats.extend(decided.repeats)
+        tally.updates.extend(decided.corrections)
+
+    def _report_of(self, origin: str, *, file_name: str) -> ImportReport | None:
+        """What importing the same bytes as upload ``origin`` again does: nothing new."""
+        with self._lock:
+            row = self._db.execute(
+                "SELECT rows_read, rejected, problems, sha256 FROM imports WHERE origin = ?",
+                (origin,),
+            ).fetchone()
+        if row is None or row[2] is None:
+            return None
+        rows_read, rejected, problems, sha256 = row
         return ImportReport(
             origin=origin,
             file_name=file_name,
-            sha256=sha256 or "",
-            rows_read=checked.rows_read,
-            accepted=accepted,
+            sha256=sha256,
+            rows_read=rows_read,
+            accepted=0,
             rejected=rejected,
-            duplicates=duplicates,
-            duplicates_in_file=checked.duplicates_in_file,
-            geocoded=checked.geocoded,
-            not_geocoded=checked.not_geocoded,
-            blank_rows=checked.blank_rows,
-            problems=checked.problems,
-            warnings=checked.warnings,
+            duplicates=rows_read - rejected,
+            problems=tuple(RowProblem(*p) for p in json.loads(problems)),
+            already_imported=origin,
         )
-
-    def _not_stored(self, records: list[dict[str, Any]]) -> list[dict[str, Any]]:
-        """Records without an id of their own whose natural key is stored already, left out.
-
-        Records with an id are all kept: INSERT OR IGNORE skips (and counts) those stored.
-        """
-        for record in records:
-            record["key_hash"] = key_hash(record["key"])
-        # The key's hash finds candidates through a small integer index; the key itself decides.
-        keys = self._existing(
-            "natural_key", "key_hash", [r["key_hash"] for r in records if not r["id_given"]]
-        )
-        return [r for r in records if r["id_given"] or r["key"] not in keys]
-
-    def _existing(self, column: str, where: str, values: Sequence[Any]) -> set[Any]:
-        found: set[Any] = set()
-        for start in range(0, len(values), _IN_CHUNK):
-            chunk = values[start : start + _IN_CHUNK]
-            marks = ", ".join("?" for _ in chunk)
-            found.update(
-                v
-                for (v,) in self._db.execute(
-                    f"SELECT {column} FROM events WHERE {where} IN ({marks})", chunk
-                )
-            )
-        return found
 
     def _free_origin(self, origin: str) -> str:
         """``origin``, or 'origin (2)', 'origin (3)'… when another upload has that name."""
@@ -445,16 +480,12 @@ class EventStore:
         return candidate
 
     def _record_import(
-        self,
-        origin: str,
-        *,
-        file_name: str,
-        kind: str,
-        sha256: str | None,
-        counts: tuple[int, int, int, int],
+        self, origin: str, *, file_name: str, kind: str, sha256: str | None, tally: _Tally
     ) -> None:
+        counts = (tally.rows_read, tally.accepted, tally.rejected, tally.duplicates, tally.updated)
         existing = self._db.execute(
-            "SELECT rows_read, accepted, rejected, duplicates FROM imports WHERE origin = ?",
+            "SELECT rows_read, accepted, rejected, duplicates, updated FROM imports "
+            "WHERE origin = ?",
             (origin,),
         ).fetchone()
         if existing:
@@ -462,39 +493,30 @@ class EventStore:
             totals = tuple(a + b for a, b in zip(existing, counts, strict=True))
             self._db.execute(
                 "UPDATE imports SET rows_read = ?, accepted = ?, rejected = ?, duplicates = ?, "
-                "imported_at = ? WHERE origin = ?",
+                "updated = ?, imported_at = ?, problems = NULL WHERE origin = ?",
                 (*totals, _now(), origin),
             )
             return
-        self._db.execute(
-            f"INSERT INTO imports ({', '.join(UPLOAD_COLUMNS)}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (origin, file_name, kind, sha256, _now(), *counts),
+        problems = json.dumps(
+            [(p.line, p.column, p.reason) for p in tally.problems], ensure_ascii=False
         )
-
-    def _seed_once(self) -> None:
-        with self._lock:
-            seeded = self._db.execute("SELECT value FROM meta WHERE key = 'seeded'").fetchone()
-        if seeded:
-            return
-        seed = self.settings.seed_events_path
-        if not seed.exists():
-            with self._lock, self._transaction():
-                self._db.execute("INSERT OR IGNORE INTO meta VALUES ('seeded', '')")
-            return
-        try:
-            self.import_file(seed, origin=SEED_ORIGIN, kind="seed")
-        except InputError as exc:
-            raise StoreError(f"cannot seed the store from {str(seed)!r}: {exc}") from exc
+        self._db.execute(
+            f"INSERT INTO imports ({', '.join(UPLOAD_COLUMNS)}, updated, problems) "
+            f"VALUES ({', '.join('?' for _ in UPLOAD_COLUMNS)}, ?, ?)",
+            (origin, file_name, kind, sha256, _now(), *counts[:4], tally.updated, problems),
+        )
 
     @contextmanager
     def _transaction(self) -> Iterator[None]:
-        """BEGIN IMMEDIATE … COMMIT; anything raised inside rolls everything back."""
+        """BEGIN IMMEDIATE … COMMIT; anything raised inside rolls everything back.
+
+        SQLite rolls back by itself on some failures (a full disk); the ROLLBACK after it is
+        skipped then, so the error the user sees is the first one, not "no transaction".
+        """
         try:
             self._db.execute("BEGIN IMMEDIATE")
         except sqlite3.Error as exc:
-            raise StoreError(
-                f"the event store {str(self.path)!r} is busy or locked: {exc}"
-            ) from exc
+            raise StoreError(_write_failure(self.path, exc, busy=True)) from exc
         changes = self._db.total_changes
         try:
             yield
@@ -502,14 +524,90 @@ class EventStore:
                 self._db.execute(
                     "UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'version'"
                 )
-        except BaseException:
-            self._db.execute("ROLLBACK")
-            raise
-        try:
             self._db.execute("COMMIT")
-        except sqlite3.Error as exc:
-            self._db.execute("ROLLBACK")
-            raise StoreError(f"cannot write to the event store {str(self.path)!r}: {exc}") from exc
+        except BaseException as exc:
+            if self._db.in_transaction:
+                # Already rolled back by SQLite: the first error is the one to tell.
+                with suppress(sqlite3.Error):
+                    self._db.execute("ROLLBACK")
+            if isinstance(exc, sqlite3.Error):
+                raise StoreError(_write_failure(self.path, exc)) from exc
+            raise
+
+
+def _write_failure(path: Path, exc: sqlite3.Error, *, busy: bool = False) -> str:
+    """One line saying why the store could not be written, and what to do."""
+    text = str(exc)
+    where = f"cannot write to the event store {str(path)!r}"
+    if "full" in text:
+        return (
+            f"{where}: the disk is full ({text}); free some space or set CONFLICTMAP_DB_PATH "
+            "to another disk, then import again (nothing was changed)"
+        )
+    if "readonly" in text or "read-only" in text:
+        return (
+            f"{where}: the file or its folder is read-only ({text}); make it writable or set "
+            "CONFLICTMAP_DB_PATH, then import again (nothing was changed)"
+        )
+    if busy or "locked" in text:
+        return f"{where}: it is busy or locked ({text}); try again when the other import ends"
+    return f"{where}: {text} (nothing was changed)"
+
+
+@dataclass(slots=True)
+class _Tally:
+    """Counts and lists of one import as its pieces go by."""
+
+    rows_read: int = 0
+    accepted: int = 0
+    updated: int = 0
+    geocoded: int = 0
+    not_geocoded: int = 0
+    blank_rows: int = 0
+    rejected_lines: set[int] = field(default_factory=set)
+    problems: list[RowProblem] = field(default_factory=list)
+    warnings: list[RowProblem] = field(default_factory=list)
+    repeats: list[Repeat] = field(default_factory=list)
+    updates: list[Repeat] = field(default_factory=list)
+
+    @property
+    def rejected(self) -> int:
+        return len(self.rejected_lines)
+
+    @property
+    def duplicates(self) -> int:
+        return len(self.repeats)
+
+    def add(self, chunk: RowChunk, checked: CheckedRows) -> None:
+        self.rows_read += checked.rows_read + len({p.line for p in chunk.problems})
+        self.blank_rows += chunk.blank_rows
+        self.geocoded += checked.geocoded
+        self.not_geocoded += checked.not_geocoded
+        self.rejected_lines.update(checked.rejected_lines)
+        self.rejected_lines.update(p.line for p in chunk.problems)
+        self.problems.extend(chunk.problems)
+        self.problems.extend(checked.problems)
+        self.warnings.extend(checked.warnings)
+
+    def report(self, *, origin: str, file_name: str, sha256: str) -> ImportReport:
+        return ImportReport(
+            origin=origin,
+            file_name=file_name,
+            sha256=sha256,
+            rows_read=self.rows_read,
+            accepted=self.accepted,
+            updated=self.updated,
+            rejected=self.rejected,
+            duplicates=self.duplicates,
+            duplicates_in_file=sum(1 for r in self.repeats if r.of_line),
+            geocoded=self.geocoded,
+            not_geocoded=self.not_geocoded,
+            blank_rows=self.blank_rows,
+            problems=tuple(sorted(self.problems, key=lambda p: p.line)),
+            warnings=tuple(sorted(self.warnings, key=lambda p: p.line)),
+            repeats=tuple(sorted(self.repeats, key=lambda r: r.line)),
+            updates=tuple(sorted(self.updates, key=lambda r: r.line)),
+        )
 
 
 @contextmanager
