@@ -6,56 +6,11 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-# Demonyms journalists use, by ISO 3166-1 alpha-2 code. They give an article its country focus
-# ("Afghan forces" is about Afghanistan) but never a place to pin an event on.
-DEMONYMS: dict[str, tuple[str, ...]] = {
-    "AF": ("Afghan", "Afghans"),
-    "AM": ("Armenian",),
-    "AZ": ("Azerbaijani", "Azeri"),
-    "BY": ("Belarusian", "Belarussian"),
-    "BF": ("Burkinabe",),
-    "CD": ("Congolese",),
-    "CN": ("Chinese",),
-    "CO": ("Colombian",),
-    "EG": ("Egyptian",),
-    "ET": ("Ethiopian",),
-    "FR": ("French",),
-    "DE": ("German",),
-    "GB": ("British",),
-    "GE": ("Georgian",),
-    "IN": ("Indian",),
-    "IQ": ("Iraqi", "Iraqis"),
-    "IR": ("Iranian",),
-    "IL": ("Israeli",),
-    "JO": ("Jordanian",),
-    "KZ": ("Kazakh",),
-    "KG": ("Kyrgyz",),
-    "LB": ("Lebanese",),
-    "LY": ("Libyan",),
-    "ML": ("Malian",),
-    "MD": ("Moldovan",),
-    "MM": ("Burmese", "Myanmar"),
-    "NE": ("Nigerien",),
-    "NG": ("Nigerian",),
-    "PK": ("Pakistani",),
-    "PS": ("Palestinian", "Palestinians"),
-    "PL": ("Polish",),
-    "QA": ("Qatari",),
-    "RU": ("Russian", "Russians"),
-    "SA": ("Saudi",),
-    "SO": ("Somali",),
-    "SD": ("Sudanese",),
-    "SS": ("South Sudanese",),
-    "SY": ("Syrian", "Syrians"),
-    "TJ": ("Tajik",),
-    "TM": ("Turkmen",),
-    "TR": ("Turkish",),
-    "UA": ("Ukrainian", "Ukrainians"),
-    "AE": ("Emirati",),
-    "US": ("American", "Americans", "U.S.", "US"),
-    "UZ": ("Uzbek",),
-    "YE": ("Yemeni",),
-}
+from conflictmap.lexicon import demonyms
+
+# Demonyms by ISO 3166-1 alpha-2 code. They give an article its country focus ("Afghan forces"
+# is about Afghanistan) but never a place to pin an event on.
+DEMONYMS: dict[str, tuple[str, ...]] = demonyms()
 _DEMONYM_CODE = {word: code for code, words in DEMONYMS.items() for word in words}
 _DEMONYM = re.compile(
     r"(?<![\w.])("

@@ -14,10 +14,11 @@ import pandas as pd
 from conflictmap.extract.actors import ActorMention, find_actors, find_demonyms, with_references
 from conflictmap.extract.articles import find_dateline
 from conflictmap.extract.events import event_type_for, find_fatalities
-from conflictmap.extract.places import country_focus, find_place_mentions, resolve_places
-from conflictmap.extract.roles import MentionRole, mention_roles
+from conflictmap.extract.ner import EntityFinder, default_entities
+from conflictmap.extract.roles import MentionRole
 from conflictmap.extract.scenes import event_dates, find_scenes, inherited_date
 from conflictmap.extract.sentences import Sentence, split_sentences
+from conflictmap.extract.toponyms import find_places
 from conflictmap.geo.gazetteer import Gazetteer, default_gazetteer
 from conflictmap.models import SCHEMA_COLUMNS, Place, ResolvedDate, ResolvedPlace
 
@@ -97,20 +98,25 @@ def extract_article(
     source: str,
     origin: str | None = None,
     gazetteer: Gazetteer | None = None,
+    entities: EntityFinder | None = None,
+    use_ner: bool = True,
 ) -> Extraction:
-    """Events plus every place mention (resolved, ambiguous, not found) and the event sentences."""
+    """Events plus every place mention (resolved, ambiguous, not found) and the event sentences.
+
+    ``entities`` is the NER that vets place names (default: spaCy's model when installed;
+    ``use_ner=False`` for gazetteer matching alone).
+    """
     gazetteer = default_gazetteer() if gazetteer is None else gazetteer
     sentences = split_sentences(text)
     dateline = find_dateline(text)
-    mentions = find_place_mentions(text, gazetteer, sentences=sentences)
-    roles = mention_roles(
+    places = find_places(
         text,
-        mentions,
+        gazetteer,
+        entities=entities if entities is not None or not use_ner else default_entities(),
         sentences=sentences,
         dateline=(dateline.start, dateline.end) if dateline else None,
     )
-    focus = country_focus(mentions, demonym_codes=[code for code, _, _ in find_demonyms(text)])
-    resolved = resolve_places(mentions, gazetteer, focus=focus, roles=roles)
+    roles, resolved, focus = places.roles, places.resolved, places.focus
     focus_country = _focus_country(focus, gazetteer)
     skip = (dateline.start, dateline.end) if dateline else (0, 0)
     drafts = _drafts(text, sentences, resolved, roles, published, focus_country, skip)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Iterable, Mapping
 
@@ -220,9 +221,14 @@ def _choose(
         pool, confidence = narrowed, 0.95 if len(narrowed) < len(pool) else confidence
     countries = {p.country_code for p in pool}
     if len(countries) > 1:
-        best = max(countries, key=lambda code: (focus.get(code, 0.0), _largest(pool, code)))
+        top = max(focus.values(), default=0.0) or 1.0
+        scores = {
+            code: _country_score(pool, code, focus.get(code, 0.0) / top) for code in countries
+        }
+        best = max(countries, key=lambda code: scores[code])
+        margin = scores[best] - max(s for code, s in scores.items() if code != best)
         pool = [p for p in pool if p.country_code == best]
-        confidence = min(confidence, 0.8 if focus.get(best, 0.0) > 0 else 0.5)
+        confidence = min(confidence, 0.9 if margin >= 2 else 0.8 if margin >= 1 else 0.5)
     if len(pool) == 1:
         return pool[0], confidence
     near_province = [p for p in pool if (p.country_code, p.admin1) in provinces]
@@ -267,8 +273,23 @@ def _is_seat(place: Place, admin1: Place, gazetteer: Gazetteer) -> bool:
     )
 
 
-def _largest(pool: list[Place], code: str) -> int:
-    return max((p.population for p in pool if p.country_code == code), default=0)
+# How much the article's focus on a country weighs against a namesake's size: one and a half
+# orders of magnitude of population (Paris, France beats Paris, Texas in a story about the US;
+# an Afghan Faizabad beats India's larger one in a story about Afghanistan).
+_FOCUS_WEIGHT = 1.5
+# A country named outright (Lebanon) beats a town of the same name anywhere.
+_KIND_WEIGHT = {"country": 4.0, "admin1": 1.0}
+
+
+def _country_score(pool: list[Place], code: str, focus_share: float) -> float:
+    """How likely the mention is in country ``code``: its best candidate's size and kind, plus
+    the article's focus on the country (0..1 of the most mentioned)."""
+    best = max(
+        math.log10(p.population + 10) + _KIND_WEIGHT.get(p.kind, 0.0)
+        for p in pool
+        if p.country_code == code
+    )
+    return best + _FOCUS_WEIGHT * focus_share
 
 
 def _provinces_by_sentence(
