@@ -175,3 +175,32 @@ def demonyms() -> dict[str, tuple[str, ...]]:
         forms |= {w + "s" for w in words if not w.isupper() and not _PLURAL_LESS.search(w)}
         out[code] = tuple(sorted(forms))
     return out
+
+
+# --- country names as ACLED writes them in actor names -------------------------------------
+
+# ACLED's spellings where countryinfo's differ ("Military Forces of the United States").
+_ACLED_NAMES: Mapping[str, str] = {
+    "US": "the United States", "GB": "the United Kingdom", "PH": "the Philippines",
+    "AE": "the United Arab Emirates", "NL": "the Netherlands", "CD": "Democratic Republic of Congo",
+    "CG": "Republic of Congo", "CZ": "Czech Republic", "MK": "North Macedonia", "MM": "Myanmar",
+    "PS": "Palestine", "CF": "Central African Republic", "TR": "Turkey",
+}  # fmt: skip
+
+
+@functools.cache
+def country_names() -> dict[str, str]:
+    """ACLED-style country names by ISO alpha-2 code, as actor names use them."""
+    import countryinfo  # noqa: PLC0415
+
+    names: dict[str, tuple[int, str]] = {}
+    for country in countryinfo.all_countries():
+        try:
+            code, name, people = country.iso(2), country.name(), country.population() or 0
+        except (KeyError, AttributeError, TypeError, ValueError):
+            continue
+        if code and name and (code not in names or people > names[code][0]):
+            names[str(code)] = (int(people), str(name))
+    out = {code: name for code, (_, name) in names.items()}
+    out.update(_ACLED_NAMES)
+    return out
