@@ -151,18 +151,6 @@ def event_type_for(
     return SUB_EVENT_TYPES[sub], sub
 
 
-def classify(
-    sentence: str, *, actor_category: str = "", target_category: str = ""
-) -> tuple[str, str] | None:
-    """The (event_type, sub_event_type) of a sentence's first event trigger, or None."""
-    for trigger in find_triggers(sentence):
-        if trigger.is_event:
-            return event_type_for(
-                trigger, actor_category=actor_category, target_category=target_category
-            )
-    return None
-
-
 # A count above this is a misreading (a year, a sum of money), never one event's deaths.
 MAX_FATALITIES = 1_000_000
 _MONTH_BEFORE = re.compile(

@@ -196,7 +196,9 @@ def resolve_places(
             )
             for key in nearby.get(index, ())
         }
-        place, confidence = _choose(mention.candidates, role, focus, provinces, gazetteer)
+        place, confidence = _choose(
+            mention.candidates, role, focus, provinces, gazetteer, name=mention.surface
+        )
         precision: GeoPrecision = 1 if place.kind == "place" else 3
         if precision == 1 and role.near:
             precision = 2
@@ -214,6 +216,8 @@ def _choose(
     focus: Mapping[str, float],
     provinces: set[tuple[str, str]],
     gazetteer: Gazetteer,
+    *,
+    name: str = "",
 ) -> tuple[Place, float]:
     confidence = 1.0
     pool = list(candidates)
@@ -222,8 +226,10 @@ def _choose(
     countries = {p.country_code for p in pool}
     if len(countries) > 1:
         top = max(focus.values(), default=0.0) or 1.0
+        key = normalize_name(name)
         scores = {
-            code: _country_score(pool, code, focus.get(code, 0.0) / top) for code in countries
+            code: _country_score(pool, code, focus.get(code, 0.0) / top, key=key)
+            for code in countries
         }
         best = max(countries, key=lambda code: scores[code])
         margin = scores[best] - max(s for code, s in scores.items() if code != best)
@@ -279,13 +285,17 @@ def _is_seat(place: Place, admin1: Place, gazetteer: Gazetteer) -> bool:
 _FOCUS_WEIGHT = 1.5
 # A country named outright (Lebanon) beats a town of the same name anywhere.
 _KIND_WEIGHT = {"country": 4.0, "admin1": 1.0}
+_OWN_NAME_WEIGHT = 1.0
 
 
-def _country_score(pool: list[Place], code: str, focus_share: float) -> float:
+def _country_score(pool: list[Place], code: str, focus_share: float, *, key: str) -> float:
     """How likely the mention is in country ``code``: its best candidate's size and kind, plus
-    the article's focus on the country (0..1 of the most mentioned)."""
+    the article's focus on the country (0..1 of the most mentioned). A place whose own name is
+    the words (not one of its alternate names) counts as ten times larger."""
     best = max(
-        math.log10(p.population + 10) + _KIND_WEIGHT.get(p.kind, 0.0)
+        math.log10(p.population + 10)
+        + _KIND_WEIGHT.get(p.kind, 0.0)
+        + (_OWN_NAME_WEIGHT if normalize_name(p.name) == key else 0.0)
         for p in pool
         if p.country_code == code
     )

@@ -138,6 +138,8 @@ def toponyms_of(found: TextPlaces, gazetteer: Gazetteer) -> tuple[Toponym, ...]:
             )
     top = max(found.focus, key=lambda c: found.focus[c], default="")
     for entity in found.unknown:
+        if any(d.start < entity.end and entity.start < d.end for d in found.demonyms):
+            continue  # "Ukrainian" the NER calls a place: a demonym, already reported
         surface = _bare(entity.text)
         offset = entity.text.find(surface)
         out.append(
