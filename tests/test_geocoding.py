@@ -308,3 +308,82 @@ def test_unwritable_cache_is_a_config_error(tmp_path: Path) -> None:
     blocker.write_text("not a folder", encoding="utf-8")
     with pytest.raises(ConfigError, match="geocode cache"):
         GeocodeCache(blocker / "cache.db")
+
+
+# --- uploads: the row's own country, then the file's dominant one, then population ----------
+
+
+def upload_rows(cases: list[dict[str, str]]) -> list[dict[str, Any]]:
+    return [
+        {
+            "line": n + 2,
+            "location": c["location"],
+            "admin1": c["admin1"],
+            "country": c["country"],
+            "latitude": None,
+            "longitude": None,
+            "place_mention": "",
+        }
+        for n, c in enumerate(cases)
+    ]
+
+
+def test_a_bare_name_in_a_file_of_afghan_events_is_placed_in_afghanistan(
+    gazetteer: Gazetteer, offline: GazetteerGeocoder
+) -> None:
+    from conflictmap.geo.placefill import PlaceFiller
+
+    cases = read_csv("dominant_country.csv")
+    rows = upload_rows(cases)
+    filler = PlaceFiller(gazetteer, geocoder=offline)
+    outcome = filler.fill(rows)
+    assert outcome.not_geocoded == 0
+    assert filler.dominant_country == "AF"
+    for case, row in zip(cases, rows, strict=True):
+        found = gazetteer.nearest(row["latitude"], row["longitude"], max_km=50)
+        assert found is not None and found.country_code == case["expected_country"], case
+
+
+def test_without_a_dominant_country_population_decides(
+    gazetteer: Gazetteer, offline: GazetteerGeocoder
+) -> None:
+    from conflictmap.geo.placefill import PlaceFiller
+
+    rows = upload_rows([{"location": "Faizabad", "admin1": "", "country": ""}])
+    filler = PlaceFiller(gazetteer, geocoder=offline)
+    filler.fill(rows)
+    assert filler.dominant_country == ""
+    assert rows[0]["country"] == "India"
+
+
+def test_a_country_hint_or_earlier_chunks_give_the_dominant_country(
+    gazetteer: Gazetteer, offline: GazetteerGeocoder
+) -> None:
+    from conflictmap.geo.placefill import PlaceFiller
+
+    hinted = PlaceFiller(gazetteer, geocoder=offline, country_hint="Afghanistan")
+    rows = upload_rows([{"location": "Asadabad", "admin1": "", "country": ""}])
+    hinted.fill(rows)
+    assert hinted.dominant_country == "AF" and rows[0]["country"] == "Afghanistan"
+
+    streaming = PlaceFiller(gazetteer, geocoder=offline)
+    first = upload_rows(read_csv("dominant_country.csv")[:4])
+    streaming.fill(first)
+    later = upload_rows([{"location": "Asadabad", "admin1": "", "country": ""}])
+    streaming.fill(later)
+    assert later[0]["country"] == "Afghanistan"
+
+
+def test_an_uploaded_province_is_pinned_at_its_capital(
+    gazetteer: Gazetteer, offline: GazetteerGeocoder
+) -> None:
+    from conflictmap.geo.placefill import PlaceFiller
+
+    rows = upload_rows([{"location": "Helmand province", "admin1": "", "country": "Afghanistan"}])
+    PlaceFiller(gazetteer, geocoder=offline).fill(rows)
+    assert rows[0]["geo_precision"] == 3
+    seat = gazetteer.seat(gazetteer.admin1("AF", "Helmand"))  # type: ignore[arg-type]
+    assert seat is not None and (rows[0]["latitude"], rows[0]["longitude"]) == (
+        seat.latitude,
+        seat.longitude,
+    )

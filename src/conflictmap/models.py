@@ -138,12 +138,12 @@ INTER_CODES: dict[int, str] = {
 
 TimePrecision = Literal[1, 2, 3]
 GeoPrecision = Literal[1, 2, 3]
-PlaceKind = Literal["country", "admin1", "place"]
+PlaceKind = Literal["country", "admin1", "admin2", "place", "feature"]
 
 
 @dataclass(frozen=True, slots=True)
 class Place:
-    """One gazetteer entry (GeoNames): a country, a first-level subdivision or a populated place."""
+    """One gazetteer entry (GeoNames): a country, a subdivision, a populated place or a feature."""
 
     geonameid: int
     name: str  # canonical English name, no diacritics
@@ -155,6 +155,10 @@ class Place:
     longitude: float
     population: int = 0
     aliases: tuple[str, ...] = ()
+    # GeoNames feature code: PCLI country, ADM1, ADM2, PPLC capital, PPLA province seat, PPL,
+    # RGN region, SEA, STM river, ... (see geo/gazetteer.py for which are GeoNames' own).
+    feature: str = ""
+    admin2: str = ""  # the district a place lies in, where GeoNames says; "" otherwise
 
 
 @dataclass(frozen=True, slots=True)

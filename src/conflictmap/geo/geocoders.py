@@ -37,6 +37,7 @@ _ADMIN_SUFFIX = re.compile(
     r"\s+(province|oblast|governorate|region|state|prefecture|wilayat|velayat)$", re.IGNORECASE
 )
 _PLACE_SUFFIX = re.compile(r"\s+(city|town|village)$", re.IGNORECASE)
+_DISTRICT_SUFFIX = re.compile(r"\s+(district|raion|rayon|county|township)$", re.IGNORECASE)
 # A town this big outranks a province of the same name elsewhere (Gaza the city, not Mozambique's).
 _BIG_TOWN = 100_000
 _MAX_ANSWERS = 100_000
@@ -138,8 +139,12 @@ class GazetteerGeocoder(Geocoder):
             found, wants = gazetteer.candidates(name[: m.start()]), "admin1"
         elif not found and (m := _PLACE_SUFFIX.search(name)):
             found, wants = gazetteer.candidates(name[: m.start()]), "place"
+        elif not found and (m := _DISTRICT_SUFFIX.search(name)):
+            found, wants = gazetteer.candidates(name[: m.start()]), "admin2"
         elif _ADMIN_SUFFIX.search(name):
             wants = "admin1"
+        elif _DISTRICT_SUFFIX.search(name):
+            wants = "admin2"
         if allowed:
             found = tuple(p for p in found if p.country_code in allowed)
         if admin1_hint:
@@ -163,17 +168,27 @@ def _ranked(gazetteer: Gazetteer, found: Sequence[Place], *, wants: str | None) 
         # Kandahar the city pins where Kandahar the province does, and more precisely.
         if place.geonameid in seats or (place.kind == "place" and place.population >= _BIG_TOWN):
             return (1, -place.population)
-        if place.kind == "admin1":
+        if place.kind in {"admin1", "feature"}:
             return (2, 0)
-        return (3, -place.population)
+        if place.kind == "place":
+            return (3, -place.population)
+        # A district after the towns: "Sangin" alone is the town, "Sangin district" the district.
+        return (4, -place.population)
 
     return sorted(found, key=order)
 
 
 def _confidence(ranked: Sequence[Place]) -> float:
+    top = ranked[0]
+    # The district a town lies in and is named after is no rival reading (Sangin in Sangin).
+    ranked = [top] + [
+        p
+        for p in ranked[1:]
+        if not (p.kind == "admin2" and p.name == top.admin2 and p.admin1 == top.admin1)
+    ]
     if len(ranked) == 1:
         return 1.0
-    top, runner_up = ranked[0], ranked[1]
+    runner_up = ranked[1]
     if top.kind == "country" or top.population >= 10 * max(runner_up.population, 1):
         return 0.8
     return round(max(0.3, 1.0 / len(ranked)), 2)
@@ -203,7 +218,9 @@ def place_location(place: Place, *, confidence: float) -> Location:
         "source": "gazetteer",
         "name": place.name,
         "kind": place.kind,
+        "feature": place.feature,
         "admin1": place.admin1,
+        "admin2": place.admin2,
         "country": place.country,
         "country_code": place.country_code,
         "population": place.population,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -16,6 +17,8 @@ from conflictmap.models import Place, Progress, RowProblem
 GEO_PRECISION = {"place": 1, "admin1": 3, "country": 3}
 # How far a point may lie from its province's seat and still be taken as inside it.
 _PROVINCE_KM = 600.0
+# Rows to have seen before a country counts as a file's dominant one.
+_DOMINANT_ROWS = 3
 
 
 class PlaceLookup(Protocol):
@@ -47,15 +50,50 @@ class FillOutcome:
 
 
 class PlaceFiller:
-    """Fills places in records, looking each distinct name or point up once (files repeat them)."""
+    """Fills places in records, looking each distinct name or point up once (files repeat them).
 
-    def __init__(self, gazetteer: PlaceLookup | None, *, geocoder: Geocoder | None) -> None:
+    A row with a place name and no country is looked up in its file's dominant country first
+    ("Faizabad" in a file of Afghan events is Afghanistan's): ``country_hint`` (a code or name)
+    when given, else the country most of the rows seen so far are in (their country column,
+    their coordinates, or a name only one place has), once at least ``_DOMINANT_ROWS`` rows
+    and a majority of them say it. The count carries over from one ``fill()`` to the next, so
+    a file filled in chunks learns as it goes; ``dominant_country`` tells what it has learnt.
+    """
+
+    def __init__(
+        self,
+        gazetteer: PlaceLookup | None,
+        *,
+        geocoder: Geocoder | None,
+        country_hint: str | None = None,
+    ) -> None:
         self._gazetteer = gazetteer
         self._geocoder = geocoder
         self._countries: dict[str, Place | None] = {}
         self._admin1: dict[tuple[str, str], Place | None] = {}
         self._nearest: dict[tuple[float, float], Place | None] = {}
         self._settled: dict[tuple[str, str, float, float], bool] = {}
+        self._seen: Counter[str] = Counter()
+        self._hint = ""
+        if country_hint:
+            found = gazetteer.country(country_hint) if gazetteer is not None else None
+            self._hint = found.country_code if found else country_hint.strip().upper()
+
+    @property
+    def dominant_country(self) -> str:
+        """The ISO code rows without a country are looked up in first ("" for none yet)."""
+        if self._hint:
+            return self._hint
+        total = sum(self._seen.values())
+        if total < _DOMINANT_ROWS:
+            return ""
+        code, count = self._seen.most_common(1)[0]
+        return code if count * 2 > total else ""
+
+    def learn(self, country_code: str, rows: int = 1) -> None:
+        """Count ``rows`` rows as lying in ``country_code`` (ingest may tell what it knows)."""
+        if country_code:
+            self._seen[country_code.upper()] += rows
 
     def fill(
         self, records: list[dict[str, Any]], *, progress: Progress | None = None
@@ -68,6 +106,7 @@ class PlaceFiller:
         report = progress or _quiet
         problems: list[RowProblem] = []
         codes = [self._country_code(r) for r in records]
+        self._seen.update(code for code in codes if code)
         to_geocode = [i for i, r in enumerate(records) if r["latitude"] is None]
         geocoded, not_geocoded = self._geocode(
             records, to_geocode, codes=codes, problems=problems, progress=report
@@ -112,6 +151,7 @@ class PlaceFiller:
             if near is not None and not code:
                 r["country"] = r["country"] or near.country
                 codes[i] = near.country_code if r["country"] == near.country else ""
+                self.learn(codes[i])
             if near is not None and not r["admin1"] and near.country_code == codes[i]:
                 r["admin1"] = near.admin1
         for i, r in enumerate(records):
@@ -171,9 +211,16 @@ class PlaceFiller:
             r = records[i]
             groups.setdefault((r["location"], r["admin1"], codes[i]), []).append(i)
         geocoded = not_geocoded = 0
-        for done, ((name, admin1, code), members) in enumerate(groups.items()):
+        # Names only one place has come first: they teach the dominant country for the others.
+        ordered = sorted(groups.items(), key=lambda item: bool(item[0][2]), reverse=True)
+        for done, ((name, admin1, code), members) in enumerate(ordered):
             progress(0.5 * done / len(groups), f"Geocoding {name!r} ({done + 1:,}/{len(groups):,})")
-            found, why = self._lookup(name, admin1=admin1, country_code=code)
+            found, why = self._lookup(
+                name,
+                admin1=admin1,
+                country_code=code,
+                dominant="" if code else self.dominant_country,
+            )
             for i in members:
                 r = records[i]
                 if found is None:
@@ -182,7 +229,7 @@ class PlaceFiller:
                     continue
                 geocoded += 1
                 raw = found.raw if isinstance(getattr(found, "raw", None), dict) else {}
-                r["latitude"], r["longitude"] = float(found.latitude), float(found.longitude)
+                r["latitude"], r["longitude"] = self._pin(found, raw)
                 # The name as written stays in place_mention; location gets the canonical name.
                 r["place_mention"] = r["place_mention"] or r["location"]
                 r["location"] = _place_name(found, raw) or r["location"]
@@ -191,15 +238,33 @@ class PlaceFiller:
                 codes[i] = codes[i] or str(raw.get("country_code", ""))
                 r["geo_precision"] = GEO_PRECISION.get(str(raw.get("kind", "place")), 1)
                 r["geo_confidence"] = float(raw.get("confidence", 1.0))
+            if found is not None and (code or float(raw.get("confidence", 0.0)) >= 1.0):
+                self.learn(str(raw.get("country_code", "")), len(members))
         progress(0.5, "Geocoding done")
         return geocoded, not_geocoded
 
-    def _lookup(self, name: str, *, admin1: str, country_code: str) -> tuple[Any, str]:
+    def _pin(self, found: Any, raw: dict[str, Any]) -> tuple[float, float]:
+        """Where a row goes: the place's point; a province's capital (ACLED's convention)."""
+        if raw.get("kind") == "admin1" and self._gazetteer is not None:
+            by_id = getattr(self._gazetteer, "by_id", None)
+            seat_of = getattr(self._gazetteer, "seat", None)
+            province = by_id(raw.get("geonameid")) if by_id and raw.get("geonameid") else None
+            seat = seat_of(province) if seat_of and province is not None else None
+            if seat is not None:
+                return float(seat.latitude), float(seat.longitude)
+        return float(found.latitude), float(found.longitude)
+
+    def _lookup(
+        self, name: str, *, admin1: str, country_code: str, dominant: str = ""
+    ) -> tuple[Any, str]:
         if self._geocoder is None:
             return None, f"no coordinates, and no geocoder to place {name!r}"
-        queries = [", ".join(p for p in (name, admin1, country_code) if p)]
-        if admin1:
-            queries.append(", ".join(p for p in (name, country_code) if p))
+        queries = []
+        for code in dict.fromkeys([country_code or dominant, country_code]):
+            queries.append(", ".join(p for p in (name, admin1, code) if p))
+            if admin1:
+                queries.append(", ".join(p for p in (name, code) if p))
+        queries = list(dict.fromkeys(queries))
         try:
             for query in queries:
                 found = self._geocoder.geocode(query, exactly_one=True)
