@@ -15,6 +15,9 @@ MONTH_NAMES: tuple[str, ...] = (
     "January", "February", "March", "April", "May", "June",
     "July", "August", "September", "October", "November", "December",
 )  # fmt: skip
+WEEKDAYS: tuple[str, ...] = (
+    "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday",
+)  # fmt: skip
 # "january" and "jan" (and "sept") → 1..12.
 MONTHS: dict[str, int] = {
     **{name.lower(): i for i, name in enumerate(MONTH_NAMES, start=1)},

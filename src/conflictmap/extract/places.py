@@ -10,6 +10,7 @@ from conflictmap.extract.actors import DEMONYMS
 from conflictmap.extract.roles import MentionRole
 from conflictmap.extract.sentences import Sentence, split_sentences
 from conflictmap.geo.gazetteer import Gazetteer, normalize_name
+from conflictmap.lexicon import MONTHS, WEEKDAYS
 from conflictmap.models import GeoPrecision, Place, PlaceMention, ResolvedPlace
 
 # A word: letters, with inner hyphens and apostrophes (Mazar-e-Sharif, Qal'ah). A possessive
@@ -43,6 +44,8 @@ _OUTLETS = re.compile(
     r"Radio\s+Free\s+Europe|Radio\s+Liberty|Kabul\s+(?:Times|Bank|University)|Dawn)\b"
 )
 _DEMONYM_WORDS = frozenset(word for words in DEMONYMS.values() for word in words)
+# "On Thursday", "in March": dates, whatever towns share the name.
+_CALENDAR_WORDS = frozenset(MONTHS) | frozenset(WEEKDAYS)
 _NOT_PLACES = frozenset({"taliban", "daesh", "isis", "hamas", "hezbollah", "houthi", "houthis"})
 # "said Karimi." - a name that follows a speech verb and ends the clause is a speaker.
 _SPEAKER_BEFORE = re.compile(r"\b(?:said|says|told|added|according\s+to)\s+$")
@@ -113,7 +116,7 @@ def _longest_match(
         cut = _POSSESSIVE.search(raw)
         surface_end = last_end - (cut.end() - cut.start() if cut else 0)
         key = normalize_name(text[words[i][0] : surface_end])
-        if key in names and key not in _NOT_PLACES:
+        if key in names and key not in _NOT_PLACES and key not in _CALENDAR_WORDS:
             best = (n, words[i][0], surface_end)
         if cut:
             break

@@ -19,7 +19,13 @@ from conflictmap.extract.ner import NAME_LABELS, PLACE_LABELS, Entity, EntityFin
 from conflictmap.extract.places import country_focus, find_place_mentions, resolve_places
 from conflictmap.extract.roles import MentionRole, mention_roles
 from conflictmap.extract.sentences import Sentence, split_sentences
-from conflictmap.geo.gazetteer import Gazetteer, default_gazetteer
+from conflictmap.geo.gazetteer import (
+    COMMON_WORD,
+    PERSON_NAME,
+    Gazetteer,
+    default_gazetteer,
+    normalize_name,
+)
 from conflictmap.models import Place, PlaceMention, ResolvedPlace
 
 RESOLVED = "resolved"
@@ -107,9 +113,11 @@ def find_places(
     mentions, unknown = _with_entities(text, mentions, spans, gazetteer, sentences)
     roles = mention_roles(text, mentions, sentences=sentences, dateline=dateline)
     placed = _placed_by_next(text, mentions)
+    ner = entities is not None
     keep = [
         i for i, (m, r) in enumerate(zip(mentions, roles, strict=True))
-        if i in placed or not _vetoed(m, r, spans, ner=entities is not None)
+        if i in placed
+        or (not _vetoed(m, r, spans, ner=ner) and _supported(m, r, spans, gazetteer, ner=ner))
     ]  # fmt: skip
     mentions = tuple(mentions[i] for i in keep)
     roles = tuple(roles[i] for i in keep)
@@ -273,6 +281,39 @@ def _vetoed(
         # know ("retook Imam Sahib"); called a person, they are a person unless cued.
         return entity.label == "PERSON" and not (cued or role.in_phrase or strong)
     return False
+
+
+def _supported(
+    mention: PlaceMention,
+    role: MentionRole,
+    spans: Iterable[Entity],
+    gazetteer: Gazetteer,
+    *,
+    ner: bool,
+) -> bool:
+    """Whether a gazetteer match has the evidence its name needs to be a place.
+
+    A name that is also a common word, a first name or surname ("Reading", "King", "March"),
+    or an all-capitals acronym ("BA", "NATO"), needs the text's cues ("in Reading", "X
+    province") or the NER calling it a place. So does a name whose only candidates are small
+    places, when the NER is there to ask. A country, a province or a large town needs neither.
+    """
+    if _cued(role) or any(e.label in PLACE_LABELS and _overlap(mention, e) for e in spans):
+        return True
+    word = mention.surface
+    flagged = gazetteer.key_flags(normalize_name(word)) & (COMMON_WORD | PERSON_NAME)
+    if flagged or (word.isupper() and len(word) <= 5):
+        return False
+    # The NER sees a name just there (often "ORG" for a town it does not know): with the
+    # gazetteer's word for it, that is a place.
+    named = any(
+        e.label != "PERSON" and (e.start, e.end) == (mention.start, mention.end) for e in spans
+    )
+    return named or _strong(mention.candidates) or not ner
+
+
+def _cued(role: MentionRole) -> bool:
+    return role.admin_hint or role.city_hint or role.near or role.in_phrase or bool(role.qualifier)
 
 
 def _strong(candidates: Iterable[Place]) -> bool:
