@@ -70,7 +70,8 @@ def test_forbidden_rows_are_absent(path: Path) -> None:
 @pytest.mark.parametrize("path", ARTICLES, ids=[p.stem for p in ARTICLES])
 def test_mentions_resolve_to_the_expected_places(path: Path) -> None:
     extraction, expected = _extract(path)
-    for wanted in expected.get("mentions", []):
+    assert expected["mentions"], f"{path.name}: list the mentions this article must resolve"
+    for wanted in expected["mentions"]:
         reports = [m for m in extraction.mentions if m.surface == wanted["surface"]]
         assert reports, f"no mention {wanted['surface']!r}"
         for report in reports:

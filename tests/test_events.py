@@ -7,13 +7,26 @@ from pathlib import Path
 
 import pytest
 
-from conflictmap.extract.events import classify, find_fatalities, find_triggers
+from conflictmap.extract.events import event_type_for, find_fatalities, find_triggers
+from conflictmap.extract.pipeline import extract_events
 from conflictmap.models import EVENT_TYPES, SUB_EVENT_TYPES
 
 DATA = Path(__file__).parent / "data" / "events"
 TYPING = list(csv.DictReader((DATA / "typing.csv").open(encoding="utf-8")))
 FATALITIES = list(csv.DictReader((DATA / "fatalities.csv").open(encoding="utf-8")))
 NO_EVENT = (DATA / "no_event.txt").read_text(encoding="utf-8").splitlines()
+
+
+def classify(
+    sentence: str, *, actor_category: str = "", target_category: str = ""
+) -> tuple[str, str] | None:
+    """What the pipeline does with a sentence's cues: its first event trigger, typed."""
+    for trigger in find_triggers(sentence):
+        if trigger.is_event:
+            return event_type_for(
+                trigger, actor_category=actor_category, target_category=target_category
+            )
+    return None
 
 
 @pytest.mark.parametrize("case", TYPING, ids=[c["sentence"][:40] for c in TYPING])
@@ -36,12 +49,16 @@ def test_fatalities(case: dict[str, str]) -> None:
     assert find_fatalities(case["sentence"]) == int(case["fatalities"])
 
 
-def test_only_acled_taxonomy_is_produced() -> None:
-    text = " ".join(case["sentence"] for case in TYPING)
-    for trigger in find_triggers(text):
-        if trigger.is_event:
-            assert trigger.sub_event_type in EVENT_TYPES[trigger.event_type]
-            assert SUB_EVENT_TYPES[trigger.sub_event_type] == trigger.event_type
+ARTICLES = sorted((Path(__file__).parent / "data" / "articles").glob("*.txt"))
+
+
+@pytest.mark.parametrize("path", ARTICLES, ids=[p.stem for p in ARTICLES])
+def test_only_acled_taxonomy_is_produced(path: Path) -> None:
+    # The pipeline's rows (typing, actor-based overrides and all), not the trigger table.
+    events = extract_events(path.read_text(encoding="utf-8"), published=None, source="test")
+    for event_type, sub in zip(events.event_type, events.sub_event_type, strict=True):
+        assert event_type in EVENT_TYPES, event_type
+        assert sub in EVENT_TYPES[event_type], (event_type, sub)
 
 
 def test_saying_words_are_cues_but_no_events() -> None:

@@ -116,7 +116,43 @@ def extract_command(
     write_output(text, output, count=len(events))
 
 
-def write_output(text: str, output: Path, *, count: int) -> None:
+@main.command("places")
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["json", "csv", "geojson"]),
+    default="json",
+    show_default=True,
+)
+@click.option("--no-ner", is_flag=True, help="Gazetteer matching alone, without spaCy's NER.")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, allow_dash=True, path_type=Path),
+    default="-",
+    help="File to write; - (the default) for standard output.",
+)
+@friendly_errors
+def places_command(files: tuple[Path, ...], fmt: str, no_ner: bool, output: Path) -> None:
+    """Every place an article names, in order: offsets, GeoNames match, role and status."""
+    from conflictmap.extract.articles import read_article
+    from conflictmap.extract.toponym_io import (
+        toponym_rows,
+        toponyms_csv,
+        toponyms_geojson,
+        toponyms_json,
+    )
+    from conflictmap.extract.toponyms import geoparse
+
+    rows = []
+    for path in files:
+        rows.extend(toponym_rows(path.name, geoparse(read_article(path).text, use_ner=not no_ner)))
+    writer = {"json": toponyms_json, "csv": toponyms_csv, "geojson": toponyms_geojson}[fmt]
+    write_output(writer(rows), output, count=len(rows), noun="toponyms")
+
+
+def write_output(text: str, output: Path, *, count: int, noun: str = "events") -> None:
     """Write an export to OUTPUT, or to stdout for '-' (as bytes, so CRLF line ends survive)."""
     if str(output) == "-":
         click.echo(text.encode("utf-8"), nl=False)
@@ -125,7 +161,7 @@ def write_output(text: str, output: Path, *, count: int) -> None:
         output.write_text(text, encoding="utf-8", newline="")
     except OSError as exc:
         raise ConflictMapError(f"cannot write {str(output)!r}: {exc.strerror or exc}") from exc
-    click.echo(f"Wrote {count} events to {output}", err=True)
+    click.echo(f"Wrote {count} {noun} to {output}", err=True)
 
 
 def _scalar(value: Any) -> Any:

@@ -3,67 +3,21 @@
 from __future__ import annotations
 
 import re
+from importlib import resources
 from collections.abc import Callable
 from dataclasses import dataclass
 
-# Demonyms journalists use, by ISO 3166-1 alpha-2 code. They give an article its country focus
-# ("Afghan forces" is about Afghanistan) but never a place to pin an event on.
-DEMONYMS: dict[str, tuple[str, ...]] = {
-    "AF": ("Afghan", "Afghans"),
-    "AM": ("Armenian",),
-    "AZ": ("Azerbaijani", "Azeri"),
-    "BY": ("Belarusian", "Belarussian"),
-    "BF": ("Burkinabe",),
-    "CD": ("Congolese",),
-    "CN": ("Chinese",),
-    "CO": ("Colombian",),
-    "EG": ("Egyptian",),
-    "ET": ("Ethiopian",),
-    "FR": ("French",),
-    "DE": ("German",),
-    "GB": ("British",),
-    "GE": ("Georgian",),
-    "IN": ("Indian",),
-    "IQ": ("Iraqi", "Iraqis"),
-    "IR": ("Iranian",),
-    "IL": ("Israeli",),
-    "JO": ("Jordanian",),
-    "KZ": ("Kazakh",),
-    "KG": ("Kyrgyz",),
-    "LB": ("Lebanese",),
-    "LY": ("Libyan",),
-    "ML": ("Malian",),
-    "MD": ("Moldovan",),
-    "MM": ("Burmese", "Myanmar"),
-    "NE": ("Nigerien",),
-    "NG": ("Nigerian",),
-    "PK": ("Pakistani",),
-    "PS": ("Palestinian", "Palestinians"),
-    "PL": ("Polish",),
-    "QA": ("Qatari",),
-    "RU": ("Russian", "Russians"),
-    "SA": ("Saudi",),
-    "SO": ("Somali",),
-    "SD": ("Sudanese",),
-    "SS": ("South Sudanese",),
-    "SY": ("Syrian", "Syrians"),
-    "TJ": ("Tajik",),
-    "TM": ("Turkmen",),
-    "TR": ("Turkish",),
-    "UA": ("Ukrainian", "Ukrainians"),
-    "AE": ("Emirati",),
-    "US": ("American", "Americans", "U.S.", "US"),
-    "UZ": ("Uzbek",),
-    "YE": ("Yemeni",),
-}
+from conflictmap.lexicon import country_names, demonyms
+
+# Demonyms by ISO 3166-1 alpha-2 code. They give an article its country focus ("Afghan forces"
+# is about Afghanistan) but never a place to pin an event on.
+DEMONYMS: dict[str, tuple[str, ...]] = demonyms()
 _DEMONYM_CODE = {word: code for code, words in DEMONYMS.items() for word in words}
 _DEMONYM = re.compile(
     r"(?<![\w.])("
     + "|".join(re.escape(w) for w in sorted(_DEMONYM_CODE, key=len, reverse=True))
     + r")(?![\w-])"
 )
-# Short names ACLED uses in actor names where ours differ.
-_ACLED_COUNTRY = {"US": "the United States", "GB": "the United Kingdom"}
 
 _FORCE_WORDS = (
     r"(?:(?:security|government|armed|special|military|national|defence|defense|border|ground|"
@@ -123,46 +77,25 @@ def _demonym_group() -> str:
     return r"(?P<demonym>" + "|".join(re.escape(w) for w in words) + r")"
 
 
-# Country names for actor names; the gazetteer's spelling where it differs is not needed here.
-_COUNTRY_NAMES: dict[str, str] = {
-    "AF": "Afghanistan", "AM": "Armenia", "AZ": "Azerbaijan", "BY": "Belarus",
-    "BF": "Burkina Faso", "CD": "Democratic Republic of Congo", "CN": "China",
-    "CO": "Colombia", "EG": "Egypt", "ET": "Ethiopia", "FR": "France", "DE": "Germany",
-    "GB": "the United Kingdom", "GE": "Georgia", "IN": "India", "IQ": "Iraq", "IR": "Iran",
-    "IL": "Israel", "JO": "Jordan", "KZ": "Kazakhstan", "KG": "Kyrgyzstan", "LB": "Lebanon",
-    "LY": "Libya", "ML": "Mali", "MD": "Moldova", "MM": "Myanmar", "NE": "Niger",
-    "NG": "Nigeria", "PK": "Pakistan", "PS": "Palestine", "PL": "Poland", "QA": "Qatar",
-    "RU": "Russia", "SA": "Saudi Arabia", "SO": "Somalia", "SD": "Sudan", "SS": "South Sudan",
-    "SY": "Syria", "TJ": "Tajikistan", "TM": "Turkmenistan", "TR": "Turkey", "UA": "Ukraine",
-    "AE": "the United Arab Emirates", "US": "the United States", "UZ": "Uzbekistan",
-    "YE": "Yemen",
-}  # fmt: skip
+_COUNTRY_NAMES: dict[str, str] = country_names()
+
+def _named_groups() -> tuple[_Pattern, ...]:
+    """The named armed actors of data/armed_groups.tsv, in its order, with ACLED's names."""
+    table = resources.files("conflictmap.extract") / "data" / "armed_groups.tsv"
+    rows = [
+        line.split("\t")
+        for line in table.read_text(encoding="utf-8").splitlines()
+        if line and not line.startswith("#")
+    ][1:]
+    return tuple(
+        _Pattern(re.compile(rf"\b(?:{pattern})(?![\w-])"), category, _fixed(name))
+        for pattern, name, category, *_ in rows
+    )
+
 
 # Earlier patterns win where spans overlap: named groups, then forces by demonym, then generic.
 _PATTERNS: tuple[_Pattern, ...] = (
-    _Pattern(re.compile(r"\bTaliban\b"), "rebel", _fixed("Taliban")),
-    _Pattern(
-        re.compile(r"\b(?:Islamic State(?:\s+Khorasan)?|ISIS|ISIL|ISIS-K|IS-K|ISKP|Daesh)\b"),
-        "rebel",
-        _fixed("Islamic State"),
-    ),
-    _Pattern(re.compile(r"\bal[- ]Qaeda\b", re.I), "rebel", _fixed("al Qaeda")),
-    _Pattern(
-        re.compile(r"\b(?:Hayat Tahrir al-Sham|Hay'at Tahrir al-Sham|HTS)\b"),
-        "rebel",
-        _fixed("Hayat Tahrir al-Sham"),
-    ),
-    _Pattern(
-        re.compile(r"\b(?:Syrian Democratic Forces|SDF)\b"),
-        "rebel",
-        _fixed("Syrian Democratic Forces"),
-    ),
-    _Pattern(re.compile(r"\bHezbollah\b"), "rebel", _fixed("Hezbollah")),
-    _Pattern(re.compile(r"\bHamas\b"), "rebel", _fixed("Hamas")),
-    _Pattern(re.compile(r"\bHouthis?\b"), "rebel", _fixed("Houthi Movement")),
-    _Pattern(re.compile(r"\bal-Shabaab\b", re.I), "rebel", _fixed("Al Shabaab")),
-    _Pattern(re.compile(r"\bBoko Haram\b"), "rebel", _fixed("Boko Haram")),
-    _Pattern(re.compile(r"\bWagner\b"), "state", _fixed("Wagner Group")),
+    *_named_groups(),
     _Pattern(
         re.compile(rf"\b{_demonym_group()}(?:-led)?\s+{_FORCE_WORDS}\b"),
         "state",
@@ -255,7 +188,7 @@ def find_demonyms(text: str) -> tuple[tuple[str, int, int], ...]:
 def _acled_country(country: str | None) -> str | None:
     if country is None:
         return None
-    for code, name in _COUNTRY_NAMES.items():
-        if name.removeprefix("the ") == country:
-            return _ACLED_COUNTRY.get(code, name)
+    for name in _COUNTRY_NAMES.values():
+        if name.removeprefix("the ") == country.removeprefix("the "):
+            return name
     return country

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from conflictmap.lexicon import NUMBER_PATTERN, number_value
 from conflictmap.models import SUB_EVENT_TYPES
 
 # Trigger words by ACLED sub-event type, most specific first: where two overlap, the earlier
@@ -71,20 +72,13 @@ _CAPTURE = "Non-state actor overtakes territory"
 _REGAIN = "Government regains territory"
 _ARMED = frozenset({"state", "rebel", "unidentified"})
 
-_NUMBERS = {
-    "a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
-    "seven": 7, "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13,
-    "fourteen": 14, "fifteen": 15, "sixteen": 16, "seventeen": 17, "eighteen": 18,
-    "nineteen": 19, "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60,
-    "seventy": 70, "eighty": 80, "ninety": 90, "hundred": 100, "a dozen": 12,
-    # ACLED's codebook: "several"/"many" count as 10, "dozens" 12, "scores" 20, "hundreds" 100.
-    "several": 10, "many": 10, "dozens": 12, "dozens of": 12, "scores": 20, "scores of": 20,
-    "hundreds": 100, "hundreds of": 100,
-}  # fmt: skip
+# Vague counts the number words do not cover; ACLED's codebook: "dozens" 12, "scores" 20,
+# "hundreds" 100 (lexicon.VAGUE_COUNTS); "several"/"many" as 10 is this project's reading.
+_VAGUE = {"a": 1, "an": 1, "several": 10, "many": 10}
 _NUMBER = (
-    r"(?P<n>\d[\d,]*|a\s+dozen|dozens(?:\s+of)?|scores(?:\s+of)?|hundreds(?:\s+of)?|"
-    + "|".join(sorted((k for k in _NUMBERS if " " not in k), key=len, reverse=True))
-    + r")"
+    rf"(?P<n>{NUMBER_PATTERN}(?:\s+of)?|several|many|an?(?=\s+(?:\w+\s+)?"
+    r"(?:soldier|civilian|child|person|man|woman|boy|girl|officer|guard|member|fighter|militant"
+    r"|policeman)\b))"
 )
 _QUALIFIER = r"(?:(?:at\s+least|more\s+than|over|some|about|around|nearly|almost|up\s+to)\s+)?"
 _WHO = r"(?:\s+(?:[\w-]+\s+){0,2}?(?:people|persons|civilians|soldiers|troops|fighters|militants"
@@ -157,18 +151,6 @@ def event_type_for(
     return SUB_EVENT_TYPES[sub], sub
 
 
-def classify(
-    sentence: str, *, actor_category: str = "", target_category: str = ""
-) -> tuple[str, str] | None:
-    """The (event_type, sub_event_type) of a sentence's first event trigger, or None."""
-    for trigger in find_triggers(sentence):
-        if trigger.is_event:
-            return event_type_for(
-                trigger, actor_category=actor_category, target_category=target_category
-            )
-    return None
-
-
 # A count above this is a misreading (a year, a sum of money), never one event's deaths.
 MAX_FATALITIES = 1_000_000
 _MONTH_BEFORE = re.compile(
@@ -190,7 +172,8 @@ def find_fatalities(sentence: str) -> int:
 
 
 def _number(raw: str) -> int:
-    words = " ".join(raw.lower().split())
-    if words[0].isdigit():
-        return min(int(words.replace(",", "")), MAX_FATALITIES)
-    return _NUMBERS.get(words, 0)
+    words = " ".join(raw.lower().split()).removesuffix(" of")
+    value = number_value(words)
+    if value is None:
+        value = _VAGUE.get(words, 0)
+    return min(value, MAX_FATALITIES)

@@ -13,11 +13,12 @@ import pandas as pd
 
 from conflictmap.extract.actors import ActorMention, find_actors, find_demonyms, with_references
 from conflictmap.extract.articles import find_dateline
-from conflictmap.extract.events import event_type_for, find_fatalities
-from conflictmap.extract.places import country_focus, find_place_mentions, resolve_places
-from conflictmap.extract.roles import MentionRole, mention_roles
+from conflictmap.extract.events import Trigger, event_type_for, find_fatalities, find_triggers
+from conflictmap.extract.ner import EntityFinder, default_entities
+from conflictmap.extract.roles import MentionRole
 from conflictmap.extract.scenes import event_dates, find_scenes, inherited_date
 from conflictmap.extract.sentences import Sentence, split_sentences
+from conflictmap.extract.toponyms import find_places
 from conflictmap.geo.gazetteer import Gazetteer, default_gazetteer
 from conflictmap.models import SCHEMA_COLUMNS, Place, ResolvedDate, ResolvedPlace
 
@@ -26,6 +27,13 @@ AMBIGUOUS = "ambiguous"
 NOT_FOUND = "not found"
 # Below this a resolved mention is offered for review as ambiguous.
 SURE = 0.9
+# How far back an event told without a place may look for the place it happened at.
+_CARRY_PLACE_SENTENCES = 2
+_PLACE_ANAPHORA = re.compile(
+    r"\b(?:the|this|that)\s+(?:city|town|village|area|district|province|port|base|capital|"
+    r"neighbou?rhood|camp|airport|region)(?:['’]s)?\b|\bthere\b|\boutskirts\b|\bnearby\b",
+    re.IGNORECASE,
+)
 _SPEAKER_AFTER = re.compile(r"\s+(?:said|say|says|told|reported|added)\b")
 _AGENT_BEFORE = re.compile(r"\b(?:by|fell\s+to|falls\s+to|fall\s+to)\s+(?:the\s+)?$")
 # "Sangin district", "the village of Chahar Dara": a place the gazetteer does not know.
@@ -97,20 +105,25 @@ def extract_article(
     source: str,
     origin: str | None = None,
     gazetteer: Gazetteer | None = None,
+    entities: EntityFinder | None = None,
+    use_ner: bool = True,
 ) -> Extraction:
-    """Events plus every place mention (resolved, ambiguous, not found) and the event sentences."""
+    """Events plus every place mention (resolved, ambiguous, not found) and the event sentences.
+
+    ``entities`` is the NER that vets place names (default: spaCy's model when installed;
+    ``use_ner=False`` for gazetteer matching alone).
+    """
     gazetteer = default_gazetteer() if gazetteer is None else gazetteer
     sentences = split_sentences(text)
     dateline = find_dateline(text)
-    mentions = find_place_mentions(text, gazetteer, sentences=sentences)
-    roles = mention_roles(
+    places = find_places(
         text,
-        mentions,
+        gazetteer,
+        entities=entities if entities is not None or not use_ner else default_entities(),
         sentences=sentences,
         dateline=(dateline.start, dateline.end) if dateline else None,
     )
-    focus = country_focus(mentions, demonym_codes=[code for code, _, _ in find_demonyms(text)])
-    resolved = resolve_places(mentions, gazetteer, focus=focus, roles=roles)
+    roles, resolved, focus = places.roles, places.resolved, places.focus
     focus_country = _focus_country(focus, gazetteer)
     skip = (dateline.start, dateline.end) if dateline else (0, 0)
     drafts = _drafts(text, sentences, resolved, roles, published, focus_country, skip)
@@ -149,6 +162,7 @@ def _drafts(
     named_actors = [find_actors(s.text, country=focus_country) for s in sentences]
     main_actor = _main_armed_actor(named_actors)
     carried: tuple[int, ResolvedDate] | None = None
+    last_scene: tuple[int, ResolvedPlace] | None = None
     for sentence in sentences:
         if sentence.index == 0 and _is_headline(text, sentence):
             continue
@@ -171,10 +185,14 @@ def _drafts(
             for rp, role in zip(resolved, roles, strict=True)
             if rp.mention.sentence_index == sentence.index and not role.excluded
         ]
-        if not in_sentence:
+        if in_sentence:
+            scenes = find_scenes(sentence, in_sentence)
+        else:
+            scenes = _carried_scene(sentence, last_scene)
+        if not scenes:
             continue
+        last_scene = (sentence.index, scenes[-1][0])
         fatalities = find_fatalities(sentence.text)
-        scenes = find_scenes(sentence, in_sentence)
         for rp, trigger in scenes:
             ordered = _ordered_actors(actors, sentence)
             event_type, sub = event_type_for(
@@ -194,6 +212,20 @@ def _drafts(
                     _Draft(rp, when, date_text, event_type, sub, actor1, actor2, share, sentence)
                 )
     return drafts
+
+
+def _carried_scene(
+    sentence: Sentence, last: tuple[int, ResolvedPlace] | None
+) -> list[tuple[ResolvedPlace, Trigger]]:
+    """An event told without its place, right after a sentence with one ("Fighters stormed X.
+    Clashes broke out on the city's outskirts."): the earlier place, when the words point back
+    to it ("the city", "there", "the outskirts") and say what happened."""
+    if last is None or sentence.index - last[0] > _CARRY_PLACE_SENTENCES:
+        return []
+    if not _PLACE_ANAPHORA.search(sentence.text):
+        return []
+    strong = [t for t in find_triggers(sentence.text) if t.is_event]
+    return [(last[1], strong[0])] if strong else []
 
 
 def _is_headline(text: str, sentence: Sentence) -> bool:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Iterable, Mapping
 
@@ -9,6 +10,7 @@ from conflictmap.extract.actors import DEMONYMS
 from conflictmap.extract.roles import MentionRole
 from conflictmap.extract.sentences import Sentence, split_sentences
 from conflictmap.geo.gazetteer import Gazetteer, normalize_name
+from conflictmap.lexicon import MONTHS, WEEKDAYS
 from conflictmap.models import GeoPrecision, Place, PlaceMention, ResolvedPlace
 
 # A word: letters, with inner hyphens and apostrophes (Mazar-e-Sharif, Qal'ah). A possessive
@@ -42,6 +44,8 @@ _OUTLETS = re.compile(
     r"Radio\s+Free\s+Europe|Radio\s+Liberty|Kabul\s+(?:Times|Bank|University)|Dawn)\b"
 )
 _DEMONYM_WORDS = frozenset(word for words in DEMONYMS.values() for word in words)
+# "On Thursday", "in March": dates, whatever towns share the name.
+_CALENDAR_WORDS = frozenset(MONTHS) | frozenset(WEEKDAYS)
 _NOT_PLACES = frozenset({"taliban", "daesh", "isis", "hamas", "hezbollah", "houthi", "houthis"})
 # "said Karimi." - a name that follows a speech verb and ends the clause is a speaker.
 _SPEAKER_BEFORE = re.compile(r"\b(?:said|says|told|added|according\s+to)\s+$")
@@ -112,7 +116,7 @@ def _longest_match(
         cut = _POSSESSIVE.search(raw)
         surface_end = last_end - (cut.end() - cut.start() if cut else 0)
         key = normalize_name(text[words[i][0] : surface_end])
-        if key in names and key not in _NOT_PLACES:
+        if key in names and key not in _NOT_PLACES and key not in _CALENDAR_WORDS:
             best = (n, words[i][0], surface_end)
         if cut:
             break
@@ -195,7 +199,9 @@ def resolve_places(
             )
             for key in nearby.get(index, ())
         }
-        place, confidence = _choose(mention.candidates, role, focus, provinces, gazetteer)
+        place, confidence = _choose(
+            mention.candidates, role, focus, provinces, gazetteer, name=mention.surface
+        )
         precision: GeoPrecision = 1 if place.kind == "place" else 3
         if precision == 1 and role.near:
             precision = 2
@@ -213,6 +219,8 @@ def _choose(
     focus: Mapping[str, float],
     provinces: set[tuple[str, str]],
     gazetteer: Gazetteer,
+    *,
+    name: str = "",
 ) -> tuple[Place, float]:
     confidence = 1.0
     pool = list(candidates)
@@ -220,9 +228,16 @@ def _choose(
         pool, confidence = narrowed, 0.95 if len(narrowed) < len(pool) else confidence
     countries = {p.country_code for p in pool}
     if len(countries) > 1:
-        best = max(countries, key=lambda code: (focus.get(code, 0.0), _largest(pool, code)))
+        top = max(focus.values(), default=0.0) or 1.0
+        key = normalize_name(name)
+        scores = {
+            code: _country_score(pool, code, focus.get(code, 0.0) / top, key=key)
+            for code in countries
+        }
+        best = max(countries, key=lambda code: scores[code])
+        margin = scores[best] - max(s for code, s in scores.items() if code != best)
         pool = [p for p in pool if p.country_code == best]
-        confidence = min(confidence, 0.8 if focus.get(best, 0.0) > 0 else 0.5)
+        confidence = min(confidence, 0.9 if margin >= 2 else 0.8 if margin >= 1 else 0.5)
     if len(pool) == 1:
         return pool[0], confidence
     near_province = [p for p in pool if (p.country_code, p.admin1) in provinces]
@@ -267,8 +282,27 @@ def _is_seat(place: Place, admin1: Place, gazetteer: Gazetteer) -> bool:
     )
 
 
-def _largest(pool: list[Place], code: str) -> int:
-    return max((p.population for p in pool if p.country_code == code), default=0)
+# How much the article's focus on a country weighs against a namesake's size: one and a half
+# orders of magnitude of population (Paris, France beats Paris, Texas in a story about the US;
+# an Afghan Faizabad beats India's larger one in a story about Afghanistan).
+_FOCUS_WEIGHT = 1.5
+# A country named outright (Lebanon) beats a town of the same name anywhere.
+_KIND_WEIGHT = {"country": 4.0, "admin1": 1.0}
+_OWN_NAME_WEIGHT = 1.0
+
+
+def _country_score(pool: list[Place], code: str, focus_share: float, *, key: str) -> float:
+    """How likely the mention is in country ``code``: its best candidate's size and kind, plus
+    the article's focus on the country (0..1 of the most mentioned). A place whose own name is
+    the words (not one of its alternate names) counts as ten times larger."""
+    best = max(
+        math.log10(p.population + 10)
+        + _KIND_WEIGHT.get(p.kind, 0.0)
+        + (_OWN_NAME_WEIGHT if normalize_name(p.name) == key else 0.0)
+        for p in pool
+        if p.country_code == code
+    )
+    return best + _FOCUS_WEIGHT * focus_share
 
 
 def _provinces_by_sentence(
