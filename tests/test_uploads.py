@@ -17,7 +17,7 @@ from conftest import open_test_store
 
 UPLOADS = Path(__file__).parent / "data" / "uploads"
 TODAY = date(2025, 6, 1)
-SAMPLES = sorted(p for p in UPLOADS.iterdir() if not p.name.endswith(".json"))
+SAMPLES = sorted(p for p in UPLOADS.iterdir() if p.is_file() and not p.name.endswith(".json"))
 COUNTS = (
     "rows_read",
     "accepted",

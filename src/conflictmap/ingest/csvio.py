@@ -300,20 +300,21 @@ def _mapped_header(header: tuple[str, ...]) -> tuple[tuple[str, ...], tuple[RowP
     notes: list[RowProblem] = []
     for position, raw in enumerate(header, start=1):
         name = canonical_column(raw) if raw.strip() else None
-        if name is not None and name in seen:
+        repeated = name if name is not None and name in seen else ""
+        if name is None or repeated:
+            text = raw.strip() or f"column_{position}"
+            name = text if text not in seen else f"{text}_{position}"
+        if repeated:
+            first = seen[repeated]
             notes.append(
                 RowProblem(
                     1,
-                    name,
-                    f"columns {seen[name]} ({header[seen[name] - 1]!r}) and {position} "
-                    f"({raw!r}) both mean {name!r}; column {seen[name]} is used and column "
-                    f"{position} is kept as an extra column; rename one if that is wrong",
+                    repeated,
+                    f"columns {first} ({header[first - 1]!r}) and {position} ({raw!r}) both "
+                    f"mean {repeated!r}; column {first} is used and column {position} is kept "
+                    f"as {name!r}; rename one if that is wrong",
                 )
             )
-            name = None
-        if name is None:
-            text = raw.strip() or f"column_{position}"
-            name = text if text not in seen else f"{text}_{position}"
         seen.setdefault(name, position)
         out.append(name)
     return tuple(out), tuple(notes)

@@ -191,13 +191,12 @@ class RowChecker:
             transposed = [[v for v, k in zip(c, keep, strict=True) if k] for c in transposed]
         dates = settle_dates(parsed, today=self.today, order=self.date_order)
         extra = [
-            (self.header[i] or name, _cleaned_column(transposed[i]))
+            (name, _cleaned_column(transposed[i]))
             for i, name in enumerate(columns)
             if name not in _KNOWN
         ]
         typed = _typed_columns(cleaned, dates=dates)
         records: list[dict[str, Any]] = []
-        hashed = [c for c in RECORD_COLUMNS if c not in _UNHASHED]
         for position, values in enumerate(zip(*(typed[n] for n in _FIELDS), strict=True)):
             record = dict(zip(_FIELDS, values, strict=True))
             line = record["line"] = lines[position]
@@ -212,8 +211,7 @@ class RowChecker:
             record["extras"] = (
                 json.dumps(found, ensure_ascii=False, sort_keys=True) if found else None
             )
-            record["content_hash"] = content_hash(record, hashed)
-            record["core_hash"] = content_hash(record, hashed, skip=ACTOR_COLUMNS)
+            record["core_hash"], record["content_hash"] = event_hashes(record)
             record["id_given"] = bool(record["event_id_cnty"])
             if not record["event_id_cnty"]:
                 record["event_id_cnty"] = made_event_id(record["content_hash"])
@@ -532,17 +530,26 @@ def interaction_text(value: str) -> str:
     return value
 
 
-def content_hash(
-    record: Mapping[str, Any], columns: Sequence[str], *, skip: frozenset[str] = frozenset()
-) -> int:
-    """What a row says (every event field, extras included) as a signed 64-bit integer.
+_CORE_FIELDS = operator.itemgetter(
+    *(c for c in RECORD_COLUMNS if c not in _UNHASHED and c not in ACTOR_COLUMNS)
+)
+_ACTOR_FIELDS = operator.itemgetter(*(c for c in RECORD_COLUMNS if c in ACTOR_COLUMNS))
 
-    Two rows with the same hash are the same event; ``skip`` leaves columns out (the
-    actors, to see an actor-based file's second row of an event).
+
+def event_hashes(record: Mapping[str, Any]) -> tuple[int, int]:
+    """What a row says as two signed 64-bit integers: without its actors, and in full.
+
+    Every event field counts, extras included (not the id or the origin): two rows with the
+    same full hash are the same event; the core hash (actors left out) shows an actor-based
+    file's second row of an event.
     """
-    text = "\x1f".join(str(record[c]) for c in columns if c not in skip)
-    digest = hashlib.blake2b(text.encode("utf-8"), digest_size=8).digest()
-    return int.from_bytes(digest, "big", signed=True)
+    core = "\x1f".join(map(str, _CORE_FIELDS(record))).encode("utf-8")
+    actors = "\x1f".join(map(str, _ACTOR_FIELDS(record))).encode("utf-8")
+    return _hash64(core), _hash64(core + b"\x1e" + actors)
+
+
+def _hash64(data: bytes) -> int:
+    return int.from_bytes(hashlib.blake2b(data, digest_size=8).digest(), "big", signed=True)
 
 
 def made_event_id(digest: int) -> str:
