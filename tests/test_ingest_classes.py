@@ -197,3 +197,34 @@ def test_open_upload_reads_nothing_but_the_start_and_a_checksum() -> None:
     upload = open_upload(CLASSES / "nul_late.csv")
     assert upload.header == ("event_date", "location", "latitude", "longitude", "notes")
     assert sum(len(c.rows) for c in upload.chunks(rows=1000)) == 2998
+
+
+def test_swapped_and_sign_lost_points_are_refused_without_a_country_column(
+    tmp_path: Path,
+) -> None:
+    report, events = imported(tmp_path, "coordinates_no_country.csv")
+    reasons = {p.line: p.reason for p in report.problems}
+    assert set(reasons) == {3, 4, 5}
+    assert "looks swapped" in reasons[3] and "near Kabul" in reasons[3]
+    assert "latitude's sign" in reasons[4] and "near Ghazni" in reasons[4]
+    assert "longitude's sign" in reasons[5]
+    assert events.index.tolist() == ["right"]
+    assert events.loc["right", "country"] == "Afghanistan", "never filed under Russia"
+
+
+def test_points_outside_the_rows_country_are_flagged(tmp_path: Path) -> None:
+    report, events = imported(tmp_path, "coordinates_country.csv")
+    assert [(p.line, p.column) for p in report.problems] == [(4, "latitude")]
+    assert "looks swapped" in report.problems[0].reason
+    flagged = {w.line: w.reason for w in report.warnings if w.column == "latitude"}
+    assert "France" in flagged[3] and "not Afghanistan" in flagged[3]
+    assert set(events.index) == {"right", "in france"}
+
+
+def test_the_files_own_country_catches_a_swap_where_the_name_is_unknown(
+    tmp_path: Path,
+) -> None:
+    report, events = imported(tmp_path, "coordinates_dominant.csv")
+    assert [p.line for p in report.problems] == [62]
+    assert "where most of this file's events are" in report.problems[0].reason
+    assert "swapped site" not in events.index

@@ -71,7 +71,10 @@ class Settings:
         metadata={"help": "Show the traceback of an unexpected failure instead of one line."},
     )
     max_upload_mb: int = field(
-        default=200, metadata={"help": "Largest upload the app accepts, in megabytes."}
+        # ACLED's whole-world export as .csv.gz is well under 2 GB; imports stream, so size
+        # costs time, not memory.
+        default=2048,
+        metadata={"help": "Largest upload the app accepts, in megabytes."},
     )
 
     @property

@@ -13,7 +13,7 @@ from datetime import date
 from typing import Any
 
 from conflictmap.errors import InputError
-from conflictmap.geo.placefill import PlaceFiller
+from conflictmap.geo.placefill import PlaceFiller, PlaceLookup
 from conflictmap.ingest.celldates import (
     DateCell,
     DateOrder,
@@ -21,6 +21,7 @@ from conflictmap.ingest.celldates import (
     parse_date_cells,
     settle_dates,
 )
+from conflictmap.ingest.coordinates import PointChecker
 from conflictmap.ingest.csvio import RawTable
 from conflictmap.ingest.textcodec import BIDI_CONTROLS
 from conflictmap.models import (
@@ -140,6 +141,11 @@ class RowChecker:
         if missing:
             raise InputError(f"{file_name!r} {missing}; its columns are {', '.join(header[:12])}")
         self.date_order = DateOrder()
+        self.points: PointChecker | None = None
+
+    def use_gazetteer(self, lookup: PlaceLookup | None) -> None:
+        """Check coordinates against ``lookup`` (swapped, a sign lost, outside the country)."""
+        self.points = PointChecker(lookup) if lookup is not None else None
 
     def check(
         self,
@@ -217,6 +223,13 @@ class RowChecker:
                 record["event_id_cnty"] = made_event_id(record["content_hash"])
             records.append(record)
 
+        if self.points is not None:
+            wrong, doubtful = self.points.check(records)
+            problems.extend(wrong)
+            warnings.extend(doubtful)
+            if wrong:
+                rejected.update(p.line for p in wrong)
+                records = [r for r in records if r["line"] not in rejected]
         geocoded = not_geocoded = 0
         if places is not None:
             outcome = places.fill(records, progress=progress)

@@ -382,6 +382,7 @@ class EventStore:
     ) -> ImportReport:
         """Check and write every piece in one transaction; the report of it all."""
         places, place_notes = self._places(geocoder)
+        checker.use_gazetteer(self._gazetteer)
         tally = _Tally(warnings=[*notes, *place_notes])
         with _gc_paused(), self._lock, self._transaction():
             wanted = origin
