@@ -1,4 +1,4 @@
-"""Awkward uploads, one file each under tests/data/uploads/classes/: what ends up stored."""
+"""Awkward uploads, one file each under tests/data/ingest_classes/: what ends up stored."""
 
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ from conflictmap.ingest.textcodec import decode_text
 from conflictmap.store.eventstore import EventStore
 from conftest import open_test_store
 
-CLASSES = Path(__file__).parent / "data" / "uploads" / "classes"
+CLASSES = Path(__file__).parent / "data" / "ingest_classes"
 TODAY = date(2025, 6, 1)
 
 
@@ -228,3 +228,25 @@ def test_the_files_own_country_catches_a_swap_where_the_name_is_unknown(
     assert [p.line for p in report.problems] == [62]
     assert "where most of this file's events are" in report.problems[0].reason
     assert "swapped site" not in events.index
+
+
+def test_a_date_order_settled_by_the_files_last_row_applies_to_all_its_pieces(
+    tmp_path: Path,
+) -> None:
+    rows = "".join(f"03/04/2021,Kabul,34.53,69.17,row {i}\n" for i in range(20_500))
+    data = ("date,place,lat,lon,notes\n" + rows + "25/04/2021,Kabul,34.53,69.17,last\n").encode()
+    store = open_test_store(tmp_path)
+    report = store.import_file(data, file_name="late.csv", today=TODAY)
+    assert (report.rows_read, report.accepted, report.rejected) == (20_501, 20_501, 0)
+    dates = store.events()["event_date"].value_counts().to_dict()
+    assert dates == {"2021-04-03": 20_500, "2021-04-25": 1}
+
+
+def test_a_huge_cell_leaves_csvs_process_wide_field_limit_alone(tmp_path: Path) -> None:
+    import csv
+
+    limit = csv.field_size_limit()
+    store = open_test_store(tmp_path)
+    report = store.import_file(Path(__file__).parent / "data" / "uploads" / "huge_cell.csv.gz")
+    assert (report.accepted, report.rejected) == (1, 1)
+    assert csv.field_size_limit() == limit

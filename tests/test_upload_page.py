@@ -317,6 +317,7 @@ def test_upload_report_and_the_map_page_follows(app_env: Settings) -> None:
     assert good == {
         "Rows read": 3,
         "Accepted": 3,
+        "Updated (corrections)": 0,
         "Rejected": 0,
         "Duplicates skipped": 0,
         "Geocoded": 0,

@@ -21,6 +21,7 @@ SAMPLES = sorted(p for p in UPLOADS.iterdir() if p.is_file() and not p.name.ends
 COUNTS = (
     "rows_read",
     "accepted",
+    "updated",
     "rejected",
     "duplicates",
     "duplicates_in_file",

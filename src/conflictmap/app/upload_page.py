@@ -184,7 +184,8 @@ def _show_outcome(outcome: FileOutcome, *, stored: set[str]) -> None:
                 f"{ui.md_escape(report.origin)} has been removed since: its events are no "
                 "longer in the store."
             )
-        for column, (label, value) in zip(st.columns(6), report_counts(report), strict=True):
+        counts = report_counts(report)
+        for column, (label, value) in zip(st.columns(len(counts)), counts, strict=True):
             column.metric(label, f"{value:,}")
         if report.problems:
             st.markdown("**Rejected rows**")

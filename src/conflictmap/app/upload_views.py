@@ -22,6 +22,7 @@ PROBLEM_ROWS_SHOWN = 10_000
 COUNT_LABELS: tuple[tuple[str, str], ...] = (
     ("rows_read", "Rows read"),
     ("accepted", "Accepted"),
+    ("updated", "Updated (corrections)"),
     ("rejected", "Rejected"),
     ("duplicates", "Duplicates skipped"),
     ("geocoded", "Geocoded"),
@@ -71,6 +72,15 @@ def report_verdict(report: ImportReport) -> Verdict:
         if report.rejected:
             return Verdict("warning", f"{text}; {rejected}.")
         return Verdict("success", text + ".")
+    if report.updated:
+        text = (
+            f"Updated {report.updated:,} stored event{_s(report.updated)} with the "
+            f"corrections in {name}"
+        )
+        return Verdict(
+            "warning" if report.rejected else "success",
+            f"{text}; {rejected}." if report.rejected else text + ".",
+        )
     if report.already_imported:
         return Verdict(
             "info",
