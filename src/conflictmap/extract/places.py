@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 
 from conflictmap.extract.actors import DEMONYMS
 from conflictmap.extract.roles import MentionRole
 from conflictmap.extract.sentences import Sentence, split_sentences
-from conflictmap.geo.gazetteer import Gazetteer, normalize_name
+from conflictmap.geo.gazetteer import Gazetteer, distance_km, normalize_name
 from conflictmap.lexicon import MONTHS, WEEKDAYS
 from conflictmap.models import GeoPrecision, Place, PlaceMention, ResolvedPlace
 
@@ -188,21 +188,34 @@ def resolve_places(
     the words around it and population; ``confidence`` falls with every guess made."""
     roles = roles if roles is not None else tuple(MentionRole() for _ in mentions)
     nearby = _provinces_by_sentence(mentions, roles)
+
+    def provinces_near(mention: PlaceMention) -> set[tuple[str, str]]:
+        lines = (mention.sentence_index - 1, mention.sentence_index, mention.sentence_index + 1)
+        return {key for index in lines for key in nearby.get(index, ())}
+
+    first = [
+        _choose(m.candidates, r, focus, provinces_near(m), gazetteer, name=m.surface)
+        for m, r in zip(mentions, roles, strict=True)
+    ]
+    # Spatial minimality: a namesake near the other places the text names is the one meant.
+    anchors = [
+        (m.surface, place.latitude, place.longitude)
+        for m, (place, confidence) in zip(mentions, first, strict=True)
+        if confidence >= SURE_ANCHOR and place.kind in {"place", "admin2", "admin1"}
+    ]
+    # The second reading's focus: the countries the first reading placed things in.
+    read: dict[str, float] = {}
+    for place, confidence in first:
+        read[place.country_code] = read.get(place.country_code, 0.0) + confidence
     resolved = []
-    for mention, role in zip(mentions, roles, strict=True):
-        provinces = {
-            key
-            for index in (
-                mention.sentence_index - 1,
-                mention.sentence_index,
-                mention.sentence_index + 1,
-            )
-            for key in nearby.get(index, ())
-        }
-        place, confidence = _choose(
-            mention.candidates, role, focus, provinces, gazetteer, name=mention.surface
-        )
-        precision: GeoPrecision = 1 if place.kind == "place" else 3
+    for mention, role, (place, confidence) in zip(mentions, roles, first, strict=True):
+        if confidence < SURE_ANCHOR and len({c.country_code for c in mention.candidates}) > 1:
+            others = [(lat, lon) for name, lat, lon in anchors if name != mention.surface]
+            place, confidence = _choose(
+                mention.candidates, role, read, provinces_near(mention), gazetteer,
+                name=mention.surface, anchors=others,
+            )  # fmt: skip
+        precision = _PRECISION.get(place.kind, 3)
         if precision == 1 and role.near:
             precision = 2
         resolved.append(
@@ -213,6 +226,15 @@ def resolve_places(
     return tuple(resolved)
 
 
+# ACLED's geo_precision by what the place is: a town, a district, a province or larger.
+_PRECISION: dict[str, GeoPrecision] = {"place": 1, "admin2": 2}
+# A first reading this sure anchors the others; below it, a mention is read again near them.
+SURE_ANCHOR = 0.9
+# How near another named place a namesake must be to count as in the story's area (km).
+_NEAR_KM = 300.0
+_NEAR_WEIGHT = 2.0
+
+
 def _choose(
     candidates: tuple[Place, ...],
     role: MentionRole,
@@ -221,9 +243,14 @@ def _choose(
     gazetteer: Gazetteer,
     *,
     name: str = "",
+    anchors: Sequence[tuple[float, float]] = (),
 ) -> tuple[Place, float]:
     confidence = 1.0
     pool = list(candidates)
+    features = [p for p in pool if p.kind == "feature"]
+    if role.article and features:
+        # "the Red Sea", "the Nile": the water or region, not a province named after it.
+        return features[0], 0.9 if len(pool) > 1 else 1.0
     if role.qualifier and (narrowed := [p for p in pool if p.country_code == role.qualifier]):
         pool, confidence = narrowed, 0.95 if len(narrowed) < len(pool) else confidence
     countries = {p.country_code for p in pool}
@@ -232,6 +259,7 @@ def _choose(
         key = normalize_name(name)
         scores = {
             code: _country_score(pool, code, focus.get(code, 0.0) / top, key=key)
+            + (_NEAR_WEIGHT if _near_any(pool, code, anchors) else 0.0)
             for code in countries
         }
         best = max(countries, key=lambda code: scores[code])
@@ -245,6 +273,11 @@ def _choose(
         pool, confidence = near_province, min(confidence, 0.85)
         if len(pool) == 1:
             return pool[0], confidence
+    country = next((p for p in pool if p.kind == "country"), None)
+    if country is not None and not role.city_hint:
+        # "Mexico", "Kuwait": the country, unless the words say the city ("Mexico City" is
+        # its own name; "the city of Kuwait" is a hint).
+        return country, min(confidence, 0.9)
     admin1s = [p for p in pool if p.kind == "admin1"]
     places = [p for p in pool if p.kind == "place"]
     chosen = _by_kind(admin1s, places, pool, role, gazetteer)
@@ -286,9 +319,20 @@ def _is_seat(place: Place, admin1: Place, gazetteer: Gazetteer) -> bool:
 # orders of magnitude of population (Paris, France beats Paris, Texas in a story about the US;
 # an Afghan Faizabad beats India's larger one in a story about Afghanistan).
 _FOCUS_WEIGHT = 1.5
-# A country named outright (Lebanon) beats a town of the same name anywhere.
-_KIND_WEIGHT = {"country": 4.0, "admin1": 1.0}
+# A country named outright (Lebanon) beats a small town of the same name anywhere, but not a
+# US state of the same name in a story about the US (Georgia).
+# A region or sea named (Darfur, the Middle East, the Red Sea) is that feature, too.
+_KIND_WEIGHT = {"country": 2.0, "feature": 4.0, "admin1": 1.0}
 _OWN_NAME_WEIGHT = 1.0
+
+
+def _near_any(pool: list[Place], code: str, anchors: Sequence[tuple[float, float]]) -> bool:
+    return any(
+        distance_km(p.latitude, p.longitude, lat, lon) < _NEAR_KM
+        for p in pool
+        if p.country_code == code
+        for lat, lon in anchors
+    )
 
 
 def _country_score(pool: list[Place], code: str, focus_share: float, *, key: str) -> float:

@@ -25,6 +25,7 @@ class MentionRole:
     excluded: str = ""
     in_phrase: bool = False  # "in X" directly: a country can be the scene only so
     qualifier: str = ""  # "Kabul, Afghanistan": Afghanistan narrows Kabul's candidates
+    article: bool = False  # "the Red Sea", "the Sahel": a region or a water, not a province
 
 
 _NUM = (
@@ -121,6 +122,9 @@ def mention_roles(
     return tuple(roles)
 
 
+_THE_BEFORE = re.compile(r"\bthe\s+$", re.IGNORECASE)
+
+
 def _role(
     text: str, mention: PlaceMention, sentence_start: int, dateline: tuple[int, int] | None
 ) -> MentionRole:
@@ -153,6 +157,7 @@ def _role(
         near=near,
         excluded=excluded,
         in_phrase=bool(_IN_BEFORE.search(before)),
+        article=bool(_THE_BEFORE.search(before)),
     )
 
 

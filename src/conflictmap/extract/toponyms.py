@@ -302,8 +302,11 @@ def _supported(
         return True
     word = mention.surface
     flagged = gazetteer.key_flags(normalize_name(word)) & (COMMON_WORD | PERSON_NAME)
-    if flagged or (word.isupper() and len(word) <= 5):
+    if flagged:
         return False
+    if word.isupper() and len(word) <= 5:
+        # "DRC", "UAE" are countries; "NATO", "BA" are not (only villages share them).
+        return _strong(mention.candidates)
     # The NER sees a name just there (often "ORG" for a town it does not know): with the
     # gazetteer's word for it, that is a place.
     named = any(
