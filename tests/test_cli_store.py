@@ -107,3 +107,24 @@ def test_export_filters_and_formats(db: Path, tmp_path: Path) -> None:
     assert [f["properties"]["event_id_cnty"] for f in features] == ["AFG50003"]
     code, out, _ = run("export", "--db", str(db), "--event-type", "Protests", "-o", "-")
     assert out.count("\r\n") == 2 and "AFG50002" in out  # CRLF kept on standard output too
+
+
+def test_import_progress_goes_to_stderr_a_line_a_quarter_after_five_seconds(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from conflictmap import cli
+
+    clock = iter([0.0, 1.0, 6.0, 7.0, 8.0, 9.0])
+    monkeypatch.setattr(cli.time, "monotonic", lambda: next(clock))
+    progress = cli._ProgressLine("big.csv")  # started at 0 s; stderr is no terminal here
+    progress(0.1, "Writing events: 2,000 rows done")  # 1 s: too soon to say anything
+    progress(0.3, "Writing events: 6,000 rows done")  # 6 s: a quarter is passed
+    progress(0.4, "Writing events: 8,000 rows done")  # same quarter: nothing new
+    progress(1.0, "Done")
+    progress.close()
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err.splitlines() == [
+        "big.csv: 30% Writing events: 6,000 rows done",
+        "big.csv: 100% Done",
+    ]
