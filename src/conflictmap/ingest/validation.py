@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 import json
 import math
-import operator
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -202,6 +201,9 @@ class RowChecker:
             if name not in _KNOWN
         ]
         typed = _typed_columns(cleaned, dates=dates)
+        # What each row says, as text, built column by column (each distinct value once).
+        core_texts = _row_texts(typed, _CORE_NAMES)
+        actor_texts = _row_texts(typed, _ACTOR_NAMES)
         records: list[dict[str, Any]] = []
         for position, values in enumerate(zip(*(typed[n] for n in _FIELDS), strict=True)):
             record = dict(zip(_FIELDS, values, strict=True))
@@ -217,7 +219,9 @@ class RowChecker:
             record["extras"] = (
                 json.dumps(found, ensure_ascii=False, sort_keys=True) if found else None
             )
-            record["core_hash"], record["content_hash"] = event_hashes(record)
+            core = f"{core_texts[position]}\x1f{record['extras']}".encode()
+            record["core_hash"] = _hash64(core)
+            record["content_hash"] = _hash64(core + b"\x1e" + actor_texts[position].encode())
             record["id_given"] = bool(record["event_id_cnty"])
             if not record["event_id_cnty"]:
                 record["event_id_cnty"] = made_event_id(record["content_hash"])
@@ -549,22 +553,23 @@ def interaction_text(value: str) -> str:
     return value
 
 
-_CORE_FIELDS = operator.itemgetter(
-    *(c for c in RECORD_COLUMNS if c not in _UNHASHED and c not in ACTOR_COLUMNS)
+# What a row says, hashed: every event field (not the id or the origin), extras last. Two
+# rows with the same full hash are the same event; the core hash leaves the actors out, to
+# see an actor-based file's second row of an event.
+_CORE_NAMES = tuple(
+    c for c in RECORD_COLUMNS if c not in _UNHASHED and c not in ACTOR_COLUMNS and c != "extras"
 )
-_ACTOR_FIELDS = operator.itemgetter(*(c for c in RECORD_COLUMNS if c in ACTOR_COLUMNS))
+_ACTOR_NAMES = tuple(c for c in RECORD_COLUMNS if c in ACTOR_COLUMNS)
 
 
-def event_hashes(record: Mapping[str, Any]) -> tuple[int, int]:
-    """What a row says as two signed 64-bit integers: without its actors, and in full.
-
-    Every event field counts, extras included (not the id or the origin): two rows with the
-    same full hash are the same event; the core hash (actors left out) shows an actor-based
-    file's second row of an event.
-    """
-    core = "\x1f".join(map(str, _CORE_FIELDS(record))).encode("utf-8")
-    actors = "\x1f".join(map(str, _ACTOR_FIELDS(record))).encode("utf-8")
-    return _hash64(core), _hash64(core + b"\x1e" + actors)
+def _row_texts(typed: Mapping[str, Sequence[Any]], names: Sequence[str]) -> list[str]:
+    """Per row, the values of ``names`` as text joined by U+001F."""
+    columns = []
+    for name in names:
+        values = typed[name]
+        text = {v: str(v) for v in set(values)}
+        columns.append([text[v] for v in values])
+    return list(map("\x1f".join, zip(*columns, strict=True)))
 
 
 def _hash64(data: bytes) -> int:
