@@ -91,10 +91,16 @@ def extract_events(
     source: str,
     origin: str | None = None,
     gazetteer: Gazetteer | None = None,
+    use_ner: bool = True,
 ) -> pd.DataFrame:
     """The events an article reports, one row per place, date and actor pair, in SCHEMA_COLUMNS."""
     return extract_article(
-        text, published=published, source=source, origin=origin, gazetteer=gazetteer
+        text,
+        published=published,
+        source=source,
+        origin=origin,
+        gazetteer=gazetteer,
+        use_ner=use_ner,
     ).events
 
 
@@ -163,11 +169,17 @@ def _drafts(
     main_actor = _main_armed_actor(named_actors)
     carried: tuple[int, ResolvedDate] | None = None
     last_scene: tuple[int, ResolvedPlace] | None = None
+    story_year: tuple[int, int] | None = None  # the last year the text wrote out, and where
     for sentence in sentences:
         if sentence.index == 0 and _is_headline(text, sentence):
             continue
         reference = carried[1].value if carried and carried[1].value else published
-        dates = event_dates(sentence, published, reference=reference, dateline=dateline)
+        year = story_year[1] if story_year and sentence.index - story_year[0] <= 3 else None
+        dates = event_dates(
+            sentence, published, reference=reference, dateline=dateline, story_year=year
+        )
+        written = [d.value.year for d, _ in dates if d.value is not None and not d.relative]
+        story_year = (sentence.index, written[-1]) if written else story_year
         actors = with_references(named_actors[sentence.index], sentence.text, main_actor=main_actor)
         named = [a.name for a in actors if a.category == "rebel" and not a.referred]
         main_actor = named[-1] if named else main_actor

@@ -44,6 +44,9 @@ _OUTLETS = re.compile(
     r"Radio\s+Free\s+Europe|Radio\s+Liberty|Kabul\s+(?:Times|Bank|University)|Dawn)\b"
 )
 _DEMONYM_WORDS = frozenset(word for words in DEMONYMS.values() for word in words)
+# "Somali", "Malian": a people's adjective, never the place that shares its spelling (the
+# country nouns among them, "US", "Myanmar", stay places).
+_DEMONYM_ONLY = _DEMONYM_WORDS - {"US", "U.S.", "Myanmar"}
 # "On Thursday", "in March": dates, whatever towns share the name.
 _CALENDAR_WORDS = frozenset(MONTHS) | frozenset(WEEKDAYS)
 _NOT_PLACES = frozenset({"taliban", "daesh", "isis", "hamas", "hezbollah", "houthi", "houthis"})
@@ -116,7 +119,13 @@ def _longest_match(
         cut = _POSSESSIVE.search(raw)
         surface_end = last_end - (cut.end() - cut.start() if cut else 0)
         key = normalize_name(text[words[i][0] : surface_end])
-        if key in names and key not in _NOT_PLACES and key not in _CALENDAR_WORDS:
+        surface = text[words[i][0] : surface_end]
+        if (
+            key in names
+            and key not in _NOT_PLACES
+            and key not in _CALENDAR_WORDS
+            and surface not in _DEMONYM_ONLY
+        ):
             best = (n, words[i][0], surface_end)
         if cut:
             break

@@ -107,8 +107,13 @@ def event_dates(
     *,
     reference: date | None,
     dateline: tuple[int, int],
+    story_year: int | None = None,
 ) -> list[tuple[ResolvedDate, str]]:
-    """The dates of a sentence's events: not the dateline's, not when something was said."""
+    """The dates of a sentence's events: not the dateline's, not when something was said.
+
+    A day and month without a year ("on 13 June") after the text has moved to an earlier year
+    ("In June 2022, ...") is in that year (``story_year``), not the publication's.
+    """
     found = []
     for phrase in find_date_phrases(sentence.text):
         start = sentence.start + phrase.start
@@ -118,6 +123,15 @@ def event_dates(
             continue
         anchor = reference if phrase.kind == "shift" else published
         when = resolve_date(phrase, published=anchor)
+        if (
+            when is not None
+            and phrase.kind == "explicit"
+            and when.relative
+            and story_year is not None
+            and published is not None
+            and story_year < published.year
+        ):
+            when = resolve_date(phrase, published=date(story_year, 12, 31))
         if when is not None:
             text = when.text if when.value is not None else f"{when.text} (no publication date)"
             found.append((when, text))
