@@ -9,7 +9,7 @@ import pytest
 
 from conflictmap.extract.events import event_type_for, find_fatalities, find_triggers
 from conflictmap.extract.pipeline import extract_events
-from conflictmap.models import EVENT_TYPES, SUB_EVENT_TYPES
+from conflictmap.models import EVENT_TYPES
 
 DATA = Path(__file__).parent / "data" / "events"
 TYPING = list(csv.DictReader((DATA / "typing.csv").open(encoding="utf-8")))

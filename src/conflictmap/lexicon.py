@@ -173,9 +173,9 @@ def demonyms() -> dict[str, tuple[str, ...]]:
     for code, words in _EXTRA_DEMONYMS.items():
         by_code.setdefault(code, set()).update(words)
     out: dict[str, tuple[str, ...]] = {}
-    for code, words in by_code.items():
-        forms = set(words)
-        forms |= {w + "s" for w in words if not w.isupper() and not _PLURAL_LESS.search(w)}
+    for code, spellings in by_code.items():
+        forms = set(spellings)
+        forms |= {w + "s" for w in spellings if not w.isupper() and not _PLURAL_LESS.search(w)}
         out[code] = tuple(sorted(forms))
     return out
 
@@ -194,7 +194,7 @@ _ACLED_NAMES: Mapping[str, str] = {
 @functools.cache
 def country_names() -> dict[str, str]:
     """ACLED-style country names by ISO alpha-2 code, as actor names use them."""
-    import countryinfo  # noqa: PLC0415
+    import countryinfo
 
     names: dict[str, tuple[int, str]] = {}
     for country in countryinfo.all_countries():

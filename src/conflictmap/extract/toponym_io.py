@@ -1,4 +1,4 @@
-"""Toponyms as the `conflictmap places` command writes them: JSON, CSV (spreadsheet-safe), GeoJSON."""
+"""Toponyms as `conflictmap places` writes them: JSON, CSV (spreadsheet-safe), GeoJSON."""
 
 from __future__ import annotations
 
@@ -21,9 +21,7 @@ _NUMERIC = frozenset({"start", "end", "geonameid", "latitude", "longitude", "con
 
 def toponym_rows(file: str, toponyms: Iterable[Toponym]) -> list[dict[str, Any]]:
     """One plain dict per toponym (no candidate lists), with the file it was found in."""
-    return [
-        {"file": file, **{f: getattr(t, f) for f in FIELDS if f != "file"}} for t in toponyms
-    ]
+    return [{"file": file, **{f: getattr(t, f) for f in FIELDS if f != "file"}} for t in toponyms]
 
 
 def toponyms_json(rows: Sequence[dict[str, Any]]) -> str:
@@ -51,7 +49,8 @@ def toponyms_geojson(rows: Sequence[dict[str, Any]]) -> str:
         for r in rows
         if r["latitude"] is not None and r["longitude"] is not None
     ]
-    return json.dumps({"type": "FeatureCollection", "features": features}, ensure_ascii=False) + "\n"
+    collection = {"type": "FeatureCollection", "features": features}
+    return json.dumps(collection, ensure_ascii=False) + "\n"
 
 
 def _safe(field: str, value: Any) -> Any:

@@ -13,6 +13,7 @@ import functools
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from itertools import pairwise
 
 from conflictmap.extract.actors import find_demonyms
 from conflictmap.extract.ner import NAME_LABELS, PLACE_LABELS, Entity, EntityFinder
@@ -244,7 +245,7 @@ def _placed_by_next(text: str, mentions: tuple[PlaceMention, ...]) -> set[int]:
     """Mentions followed at once by another place that locates them ("Tarinkot in Uruzgan",
     "Sangin, Helmand", "Kalagwe (Myitkyina, Kachin)"): places by the text's own word."""
     placed = set()
-    for i, (here, after) in enumerate(zip(mentions, mentions[1:], strict=False)):
+    for i, (here, after) in enumerate(pairwise(mentions)):
         if _LOCATED_BY.fullmatch(text, here.end, after.start):
             placed.add(i)
     return placed
