@@ -39,11 +39,17 @@ def fixture_store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Settings:
 
 @pytest.fixture
 def seed_store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Settings:
-    """A fresh store seeded, as on a fresh clone, with the package's sample events."""
+    """A fresh store holding the package's sample events (imported: stores are never seeded)."""
+    from conflictmap.config import SAMPLE_EVENTS_FILE
+    from conflictmap.store.eventstore import EventStore
+
     data_dir = tmp_path / "data"
     data_dir.mkdir()
     env = {"CONFLICTMAP_DATA_DIR": str(data_dir), "CONFLICTMAP_DB_PATH": str(tmp_path / "e.db")}
-    return _env(env, monkeypatch)
+    settings = _env(env, monkeypatch)
+    with EventStore.open(settings) as store:
+        store.import_file(SAMPLE_EVENTS_FILE, origin="seed:events.csv", kind="seed")
+    return settings
 
 
 def run(at: AppTest) -> AppTest:
