@@ -30,8 +30,9 @@ def main() -> None:
     choices = data.load_choices(view)
     search = data.searcher(view)
 
+    ui.page_style()
     st.title("conflictmap")
-    st.markdown(
+    ui.intro(
         "Armed-conflict events (who did what, where and when), extracted from news articles "
         "or imported from ACLED-style files, on a map that works offline. Choose what to see "
         "in the sidebar and with the timeline: everything below follows them."

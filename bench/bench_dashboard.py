@@ -1,33 +1,27 @@
-"""Dashboard: Python time of a filter change (filters, timeline, charts) and of a page run."""
+"""Dashboard: Python time of the per-version view, a filter change (map, charts, table), a run."""
 
 from __future__ import annotations
 
 import os
 import statistics
+import sys
 import tempfile
 import time
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
-from bench.bench_map import synthetic_events
-from conflictmap.app import charts
-from conflictmap.app.filters import (
-    Filters,
-    event_days,
-    filter_choices,
-    filter_events,
-    filters_from_query,
-    timeline_frames,
-)
-from conflictmap.app.ui_filters import K_DATE
-from conflictmap.config import Settings
-from conflictmap.store.eventstore import EventStore
-from conflictmap.store.exports import export_csv
+from streamlit_folium import _get_feature_group_string
 
-SIZES = (1_000, 10_000, 100_000)
+from bench.bench_browser import store_generated_events
+from conflictmap.app import charts, mapview, table
+from conflictmap.app.filters import filter_choices, filters_from_query, select
+from conflictmap.app.ui_filters import K_DATE
+from conflictmap.store.rowsource import store_view
+
+SIZES = (10_000, 100_000)
 REPEATS = 3
-# A typical change: one province and a timeline date, as a shared link would carry them.
+# A typical change: a timeline date and a window, as a shared link would carry them.
 QUERY = {"date": "2020-06-30", "mode": "window", "window": "90"}
 APP = Path(__file__).resolve().parents[1] / "app.py"
 
@@ -41,29 +35,12 @@ def _best(func: Callable[[], object]) -> float:
     return min(timings)
 
 
-def _filter_change(events: object) -> Callable[[], object]:
-    def change() -> object:
-        parsed = filters_from_query(QUERY, events=events)  # type: ignore[arg-type]
-        shown = filter_events(events, parsed.filters)  # type: ignore[arg-type]
-        timeline_frames(event_days(filter_events(events, Filters())))  # type: ignore[arg-type]
-        charts.events_over_time_chart(shown).to_dict()
-        charts.events_by_province_chart(shown).to_dict()
-        return shown
-
-    return change
-
-
-def _page_run(events: object, root: Path) -> float:
-    """Median time of a whole page run under AppTest (store cached, map included)."""
+def _page_run(db: Path) -> float:
+    """Median time of a whole page run under AppTest (view cached, map included)."""
     from streamlit.logger import set_log_level
     from streamlit.testing.v1 import AppTest
 
     set_log_level("error")  # "missing ScriptRunContext" notes of bare mode are noise here
-
-    db = root / "bench.db"
-    settings = Settings(db_path=db)
-    with EventStore.open(settings, seed=False) as store:
-        store.import_file(export_csv(events).encode("utf-8"), file_name="synthetic.csv")  # type: ignore[arg-type]
     os.environ["CONFLICTMAP_DB_PATH"] = str(db)
     try:
         at = AppTest.from_file(str(APP), default_timeout=600)
@@ -79,13 +56,49 @@ def _page_run(events: object, root: Path) -> float:
         os.environ.pop("CONFLICTMAP_DB_PATH", None)
 
 
-def run() -> None:
-    print(f"   {'events':>8} {'choices':>9} {'filter+charts':>14} {'page run':>9}")
-    for n in SIZES:
-        events = synthetic_events(n)
-        choices = _best(lambda events=events: filter_choices(events))
-        change = _best(_filter_change(events))
-        with tempfile.TemporaryDirectory() as tmp:
-            page = _page_run(events, Path(tmp))
-        print(f"   {n:>8,} {choices * 1000:>7.0f}ms {change * 1000:>12.0f}ms {page:>8.2f}s")
-    print("   (choices are cached per data version; a page run includes building the map)")
+def _measure(n: int) -> str:
+    with tempfile.TemporaryDirectory() as tmp:
+        db = Path(tmp) / "bench.db"
+        store_generated_events(db, n)
+        started = time.perf_counter()
+        view = store_view(db)
+        build = time.perf_counter() - started
+        choices = filter_choices(view)
+        choices_s = _best(lambda: filter_choices(view))
+        filters = filters_from_query(QUERY, choices=choices).filters
+        shown = select(view, filters, bounds=choices.bounds)
+        filter_s = _best(lambda: select(view, filters, bounds=choices.bounds))
+        base = mapview.build_base_map()
+        base.get_root().render()
+        map_s = _best(
+            lambda: _get_feature_group_string(mapview.build_event_layer(view, shown), map=base)
+        )
+        charts_s = _best(
+            lambda: (
+                charts.events_over_time_chart(view, shown).to_dict(),
+                charts.events_by_province_chart(view, shown).to_dict(),
+            )
+        )
+        table_s = _best(
+            lambda: table.page_rows(view, table.sort_positions(view, shown, key="fatalities"), 1)
+        )
+        page = _page_run(db)
+    return (
+        f"   {n:>9,} {build:>6.2f}s {choices_s * 1000:>6.0f}ms {filter_s * 1000:>5.0f}ms "
+        f"{map_s * 1000:>5.0f}ms {charts_s * 1000:>5.0f}ms {table_s * 1000:>5.0f}ms "
+        f"{page:>8.2f}s"
+    )
+
+
+def run(sizes: tuple[int, ...] = SIZES) -> None:
+    print(
+        f"   {'events':>9} {'view':>7} {'choices':>8} {'filter':>7} {'map':>7} {'charts':>7} "
+        f"{'table':>7} {'page run':>9}"
+    )
+    for n in sizes:
+        print(_measure(n), flush=True)
+    print("   (view and choices: once per store version; filter, map, charts, table: every run)")
+
+
+if __name__ == "__main__":
+    run(tuple(int(a) for a in sys.argv[1:]) or SIZES)

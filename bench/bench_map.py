@@ -21,7 +21,7 @@ import folium
 import pandas as pd
 from folium.plugins import FastMarkerCluster
 
-from conflictmap.app.assets import ASSET_URL, ensure_static_assets
+from conflictmap.app.assets import ASSET_URL, LEAFLET_URL, STATIC_DIR, leaflet_package_dir
 from conflictmap.app.mapview import build_base_map, build_event_layer, build_map
 from conflictmap.geo.gazetteer import default_gazetteer
 from conflictmap.models import EVENT_TYPES, SCHEMA_COLUMNS
@@ -131,8 +131,8 @@ def stock_map(events: pd.DataFrame) -> tuple[folium.Map, folium.FeatureGroup]:
     """The stock approach: one marker per event in folium's FastMarkerCluster, served locally."""
     # Without a tile layer markercluster needs the map's maxZoom set.
     m = folium.Map(tiles=None, location=[34.0, 66.0], zoom_start=6, **{"maxZoom": 18})
-    m.default_js = [("leaflet", f"{ASSET_URL}/leaflet/leaflet.js")]
-    m.default_css = [("leaflet_css", f"{ASSET_URL}/leaflet/leaflet.css")]
+    m.default_js = [("leaflet", f"{LEAFLET_URL}/leaflet.js")]
+    m.default_css = [("leaflet_css", f"{LEAFLET_URL}/leaflet.css")]
     return m, stock_layer(events)
 
 
@@ -143,12 +143,10 @@ def stock_layer(events: pd.DataFrame) -> folium.FeatureGroup:
         # Leaflet's own marker: folium's default icon needs Awesome Markers, which no package ships.
         callback="function (row) { return L.marker(new L.LatLng(row[0], row[1])); }",
     )
-    cluster.default_js = [
-        ("markerclusterjs", f"{ASSET_URL}/markercluster/leaflet.markercluster.js")
-    ]
+    cluster.default_js = [("markerclusterjs", "/markercluster/leaflet.markercluster.js")]
     cluster.default_css = [
-        ("markerclustercss", f"{ASSET_URL}/markercluster/MarkerCluster.css"),
-        ("markerclusterdefaultcss", f"{ASSET_URL}/markercluster/MarkerCluster.Default.css"),
+        ("markerclustercss", "/markercluster/MarkerCluster.css"),
+        ("markerclusterdefaultcss", "/markercluster/MarkerCluster.Default.css"),
     ]
     group.add_child(cluster)
     return group
@@ -338,8 +336,12 @@ def _site() -> Iterator[tuple[Path, str]]:
 
     with tempfile.TemporaryDirectory(prefix="conflictmap-bench-") as tmp:
         root = Path(tmp)
-        static = ensure_static_assets(root / ASSET_URL.strip("/"))
-        cluster = static / "markercluster"
+        # The app's own asset URLs, as it serves them (component paths into the package).
+        for url, folder in ((ASSET_URL, STATIC_DIR), (LEAFLET_URL, leaflet_package_dir())):
+            target = root / url.lstrip("/")
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.symlink_to(folder)
+        cluster = root / "markercluster"
         cluster.mkdir()
         for name in ("leaflet.markercluster.js", "MarkerCluster.css", "MarkerCluster.Default.css"):
             shutil.copyfile(Path(leaflet_markercluster.BASE_DIR) / name, cluster / name)

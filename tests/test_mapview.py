@@ -24,7 +24,7 @@ from conflictmap.app.mapview import (
     highlight_mention,
     province_radius_m,
 )
-from conflictmap.models import EVENT_TYPES, SCHEMA_COLUMNS
+from conflictmap.models import EVENT_TYPE_COLOURS, EVENT_TYPES, SCHEMA_COLUMNS
 from conftest import DATA
 
 MAP_DATA = DATA / "map"
@@ -161,26 +161,39 @@ def test_the_base_map_is_the_same_whatever_the_events(events: pd.DataFrame) -> N
 
 
 def test_province_level_events_are_drawn_as_a_ring(events: pd.DataFrame) -> None:
+    # What makes a ring is in the data the script gets: a radius in metres for the
+    # province-level place, 0 for every other (the browser test checks how it is drawn).
     data = layer_data(rendered(events))
     by_place = {s[0]: s for s in data["symbols"]}
     badakhshan = by_place[37.1166]
     assert badakhshan[7] == province_radius_m("Afghanistan") > 20_000
     assert all(s[7] == 0 for s in data["symbols"] if s[0] != 37.1166)
-    page = rendered(events)
-    assert "new Ring(" in page
-    assert "dashArray: '7 5'" in page
-    assert "province-level location" in page
+    # The same place known to the place itself is a disc, not a ring.
+    precise = events.assign(geo_precision="1")
+    assert all(s[7] == 0 for s in layer_data(rendered(precise))["symbols"])
 
 
 def test_province_radius_falls_back_for_unknown_countries() -> None:
     assert province_radius_m("Atlantis") == DEFAULT_PROVINCE_RADIUS_M
 
 
-def test_legend_names_every_event_type(events: pd.DataFrame) -> None:
-    page = rendered(events)
-    assert "cm-legend" in page
+def base_config(page: str) -> dict[str, Any]:
+    """The base layer's settings (legend, outlines) as the browser receives them."""
+    found = re.search(r"var cfg = (\{.*?\});\n", page)
+    assert found, "no base layer in the page"
+    return json.loads(found.group(1))
+
+
+def test_legend_names_every_event_type() -> None:
+    # The base map alone: no event layer whose data could name the types instead.
+    page = build_base_map().get_root().render()
+    legend = base_config(page)["legend"]
     for name in EVENT_TYPES:
-        assert html.escape(name).replace("/", "\\/") in page or name in page
+        colour = EVENT_TYPE_COLOURS[name]
+        assert f'style="background:{colour}"></span>{html.escape(name)}</div>' in legend
+    # The key is put on the map, and says what a ring and a number mean.
+    assert "legend.addTo(map)" in page
+    assert "cfg.legend" in page
     assert "province-level location" in page
 
 

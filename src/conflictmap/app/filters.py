@@ -103,13 +103,20 @@ def filter_choices(events: EventView | pd.DataFrame) -> Choices:
         key=lambda p: p[0].casefold(),
     )
     type_codes = view.codes["event_type"]
-    present = {view.names["event_type"][c] for c in np.unique(type_codes[type_codes >= 0])}
-    subs = view.codes["sub_event_type"]
-    keep = subs >= 0
-    pairs = np.unique(np.stack([type_codes[keep], subs[keep]], axis=1), axis=0)
     type_names = (*view.names["event_type"], "")
-    actor_codes = np.concatenate([view.codes["actor1"], view.codes["actor2"]])
-    actors = [view.names["actor"][c] for c in np.unique(actor_codes[actor_codes >= 0])]
+    present = {type_names[c] for c in np.flatnonzero(_used(type_codes, len(type_names)))} - {""}
+    subs = view.codes["sub_event_type"]
+    width = len(view.names["sub_event_type"]) + 1
+    used_pairs = np.flatnonzero(_used((type_codes + 1) * width + subs, len(type_names) * width))
+    pairs = [
+        (type_names[p // width - 1], view.names["sub_event_type"][p % width])
+        for p in used_pairs.tolist()
+        if p % width < width - 1
+    ]
+    actor_names = view.names["actor"]
+    slots = len(actor_names) + 1  # the last one for -1: no actor
+    used = _used(view.codes["actor1"], slots) | _used(view.codes["actor2"], slots)
+    actors = [actor_names[c] for c in np.flatnonzero(used[:-1])]
     return Choices(
         bounds=date_bounds(view),
         admin1=tuple(provinces),
@@ -117,11 +124,14 @@ def filter_choices(events: EventView | pd.DataFrame) -> Choices:
             *(t for t in EVENT_TYPES if t in present),
             *sorted(present - set(EVENT_TYPES), key=str.casefold),
         ),
-        sub_event_types=tuple(
-            sorted((type_names[t], view.names["sub_event_type"][u]) for t, u in pairs)
-        ),
+        sub_event_types=tuple(sorted(pairs)),
         actors=tuple(sorted(actors, key=str.casefold)),
     )
+
+
+def _used(codes: np.ndarray, size: int) -> np.ndarray:
+    """Per code 0..size-1 (-1 counts as the last), whether any event has it."""
+    return np.bincount(codes % size if size else codes, minlength=size)[:size] > 0
 
 
 def as_view(events: EventView | pd.DataFrame) -> EventView:
@@ -341,11 +351,11 @@ def clamp_filters(filters: Filters, *, bounds: tuple[date, date] | None) -> Filt
     )
 
 
-def timeline_frames(dates: Iterable[date], *, max_frames: int = 60) -> list[date]:
-    """The dates the play control steps through: the distinct event dates, thinned to at most
-    ``max_frames`` evenly spaced ones (always keeping the first and the last)."""
+def timeline_frames(dates: Iterable[date], *, max_frames: int | None = None) -> list[date]:
+    """The dates the play control steps through: every distinct event date, or with
+    ``max_frames`` at most that many evenly spaced ones (always keeping the first and the last)."""
     distinct = sorted(set(dates))
-    if len(distinct) <= max_frames:
+    if max_frames is None or len(distinct) <= max_frames:
         return distinct
     step = (len(distinct) - 1) / (max_frames - 1)
     return sorted({distinct[round(i * step)] for i in range(max_frames)})

@@ -17,7 +17,7 @@ import pandas as pd
 
 from conflictmap.app.popups import POPUP_COLUMNS, event_popup_html
 from conflictmap.models import EVENT_TYPE_COLOURS, EVENT_TYPES, OTHER_EVENT_TYPE_COLOUR
-from conflictmap.store.dateperiods import date_label
+from conflictmap.store.dateperiods import date_label, period_label
 from conflictmap.store.views import NO_DAY, EventView, from_day
 
 TYPE_NAMES: tuple[str, ...] = (*EVENT_TYPES, "Other")
@@ -62,6 +62,12 @@ def _day_range(first: int, last: int) -> str:
     return f"{from_day(first).isoformat()} – {from_day(last).isoformat()}"
 
 
+def _ramps(lengths: np.ndarray) -> np.ndarray:
+    """0..n-1 for each n in ``lengths``, concatenated."""
+    ends = np.cumsum(lengths)
+    return np.arange(int(ends[-1]) if len(ends) else 0) - np.repeat(ends - lengths, lengths)
+
+
 def _first_last(groups: np.ndarray, days: np.ndarray, size: int) -> tuple[np.ndarray, np.ndarray]:
     known = days != NO_DAY
     first = np.full(size, np.iinfo(np.int32).max, dtype=np.int64)
@@ -87,22 +93,30 @@ def points_payload(
     deaths = np.bincount(place, weights=view.fatalities[shown], minlength=size)
     first, last = _first_last(place, view.day[shown].astype(np.int64), size)
     per_place = max(1, min(MAX_DETAILS_PER_PLACE, DETAIL_BUDGET // len(present)))
+    # The busiest places get their details first, within the budget; the others' popups say
+    # how many events they hold (the table lists them).
+    detailed = present[np.argsort(-counts[present], kind="stable")][: DETAIL_BUDGET // per_place]
     # Latest first within each place; the first per_place of each run are detailed.
     order = np.lexsort((-view.day[shown].astype(np.int64), place))
-    starts = np.searchsorted(place[order], present)
-    picked = [
-        order[starts[i] + k]
-        for i, p in enumerate(present)
-        for k in range(min(per_place, counts[p]))
-    ]
-    rows = view.source.rows(shown[np.array(picked, dtype=np.int64)], POPUP_COLUMNS)
+    starts = np.searchsorted(place[order], detailed)
+    takes = np.minimum(counts[detailed], per_place)
+    picked = order[np.repeat(starts, takes) + _ramps(takes)]
+    rows = view.source.rows(shown[picked], POPUP_COLUMNS)
     details: dict[int, list[str]] = {}
     newest: dict[int, str] = {}
-    for p, row in zip(place[picked], rows.to_dict("records"), strict=True):
-        details.setdefault(int(p), []).append(event_popup_html(row))
-        newest.setdefault(
-            int(p), date_label(row["event_date"], row["time_precision"], row["date_text"])
-        )
+    columns = [rows[c].tolist() for c in POPUP_COLUMNS]
+    for p, values in zip(place[picked].tolist(), zip(*columns, strict=True), strict=True):
+        row = dict(zip(POPUP_COLUMNS, values, strict=True))
+        details.setdefault(p, []).append(event_popup_html(row))
+        newest.setdefault(p, date_label(row["event_date"], row["time_precision"], row["date_text"]))
+    single = present[(counts[present] == 1) & ~np.isin(present, detailed)]
+    if len(single):
+        # A lone event's date is its symbol's date, detailed or not.
+        at = order[np.searchsorted(place[order], single)]
+        for p, d, k in zip(
+            single.tolist(), view.day[shown[at]], view.period[shown[at]], strict=True
+        ):
+            newest[p] = "date unknown" if d == NO_DAY else period_label(from_day(d), int(k))
     names = (*view.names["location"], "")
     admin1 = (*view.names["admin1"], "")
     country = (*view.names["country"], "")

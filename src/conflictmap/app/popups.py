@@ -41,7 +41,12 @@ __all__ = ["date_label", "event_popup_html", "highlight_mention"]
 def _find(text: str, word: str) -> int:
     """Where ``word`` first stands in ``text``, case-insensitively, in ``text``'s own offsets
     (lower-casing can change a string's length, so ``text.lower().find`` can point elsewhere)."""
-    found = re.search(re.escape(word), text, flags=re.IGNORECASE) if word else None
+    if not word:
+        return -1
+    exact = text.find(word)  # the usual case, and no pattern to compile
+    if exact >= 0:
+        return exact
+    found = re.search(re.escape(word), text, flags=re.IGNORECASE)
     return found.start() if found else -1
 
 

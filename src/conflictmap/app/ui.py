@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import html
 import logging
 from collections.abc import Callable
 from typing import Any, TypeVar
@@ -103,6 +104,30 @@ def open_store(store_path: str, _settings: Settings) -> EventStore:
     """
     serve_assets()
     return EventStore.open(_settings)
+
+
+# On a phone (Streamlit stacks columns below 640 px): the introduction and the help icons
+# give their room to the map, so it is on the first screen under the timeline.
+PHONE_CSS = """
+<style>
+@media (max-width: 640px) {
+  [data-testid=stMainBlockContainer] { padding-top: 2.5rem; }
+  [data-testid=stMainBlockContainer] h1 { font-size: 1.6rem; padding: 0; }
+  .cm-intro, [data-testid=stTooltipIcon] { display: none; }
+  [data-testid=stVerticalBlock] { gap: 0.5rem; }
+}
+</style>
+"""
+
+
+def page_style() -> None:
+    """The dashboard's own layout rules (our CSS, no data in it)."""
+    st.html(PHONE_CSS)
+
+
+def intro(text: str) -> None:
+    """The page's introduction (hidden on a phone, where the map needs the room)."""
+    st.html(f'<p class="cm-intro">{html.escape(text)}</p>')
 
 
 def count_line(view: EventView, positions: np.ndarray, *, sample: bool = False) -> None:

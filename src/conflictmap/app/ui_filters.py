@@ -242,9 +242,10 @@ def timeline(view: EventView, choices: Choices, *, search: Search | None = None)
         _advance(frames)
         st.rerun(scope="app")
 
-    if playing:
-        state[K_INLINE] = True
-        player()
+    # Drawn on every run, playing or not: an element that comes and goes above the map would
+    # shift the page's elements and remount the map (a blank map at every Play and Pause).
+    state[K_INLINE] = True
+    player()
     play, slider, mode, window = st.columns([1, 5, 2.4, 1], vertical_alignment="bottom")
     play.button(
         "⏸ Pause" if playing else "▶ Play",

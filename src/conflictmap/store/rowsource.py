@@ -1,45 +1,56 @@
 """Building an EventView from the store (or from a frame), and its rows in full, by id.
 
 The view's columns are read from SQLite in one read transaction with the version label they
-show, through the ADBC SQLite driver when it is installed (straight into Arrow: a million
-events in about a second) and through sqlite3 column by column otherwise. Full rows, which
+show, through the ADBC SQLite driver in a child process when it is installed (straight into
+Arrow: a million events in about two seconds; see arrowread for why a child) and through
+sqlite3 otherwise. Full rows, which
 only a page of the table, a popup or a download needs, are read back by id when asked for.
 """
 
 from __future__ import annotations
 
+import importlib.util
+import logging
 import sqlite3
+import subprocess
+import sys
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from conflictmap.ingest.validation import ACLED_ONLY
 from conflictmap.models import SCHEMA_COLUMNS, text_column
+from conflictmap.store import arrowread
+from conflictmap.store.arrowread import LABEL_KEY
 from conflictmap.store.frames import events_frame
 from conflictmap.store.views import ACTOR_COLUMNS, CODED, EventView, build_view
 
 # What the view is built from; text columns COALESCEd so every value has one type.
+# (The store's columns are typed; IFNULL keeps a column of one type for Arrow.)
 _NUMERIC = {
-    "time_precision": "IFNULL(CAST(time_precision AS INTEGER), 1)",
-    "geo_precision": "IFNULL(CAST(geo_precision AS INTEGER), 1)",
-    "fatalities": "IFNULL(CAST(fatalities AS INTEGER), 0)",
-    "latitude": "IFNULL(CAST(latitude AS REAL), 1e999)",
-    "longitude": "IFNULL(CAST(longitude AS REAL), 1e999)",
+    "time_precision": "IFNULL(time_precision, 1)",
+    "geo_precision": "IFNULL(geo_precision, 1)",
+    "fatalities": "IFNULL(fatalities, 0)",
+    "latitude": "IFNULL(latitude, 1e999)",
+    "longitude": "IFNULL(longitude, 1e999)",
 }
 _TEXT = ("event_date", *CODED, *ACTOR_COLUMNS)
 _VIEW_SQL = (
     "SELECT id, "
     + ", ".join(
-        [f"IFNULL(CAST({c} AS TEXT), '') AS {c}" for c in _TEXT]
+        [f"IFNULL({c}, '') AS {c}" for c in _TEXT]
         + [f"{sql} AS {c}" for c, sql in _NUMERIC.items()]
         + ["CASE WHEN time_precision >= 3 THEN IFNULL(date_text, '') ELSE '' END AS date_text"]
     )
     + " FROM events ORDER BY id"
 )
 _LABEL_SQL = "SELECT key, value FROM meta WHERE key IN ('id', 'version')"
+log = logging.getLogger("conflictmap.store")
 EXPORT_COLUMNS = (*SCHEMA_COLUMNS, *ACLED_ONLY, "extras")
 _IN_CHUNK = 900
 EXPORT_CHUNK = 50_000
@@ -52,25 +63,34 @@ def _label(rows: list[tuple[Any, Any]]) -> str:
 
 def store_view(db_path: Path) -> EventView:
     """The view of the store at ``db_path`` as it is now (its label is the store's version)."""
-    try:
-        columns, label = _read_adbc(db_path)
-    except ImportError:
-        columns, label = _read_sqlite(db_path)
+    read = _read_arrow(db_path)
+    columns, label = read if read is not None else _read_sqlite(db_path)
     ids = np.asarray(columns["id"], dtype=np.int64)
     return build_view(columns, label=label, source=StoreSource(db_path, ids))
 
 
-def _read_adbc(db_path: Path) -> tuple[dict[str, Any], str]:
-    import adbc_driver_sqlite.dbapi as adbc
-
-    with adbc.connect(str(db_path)) as db, db.cursor() as cursor:
-        # Not autocommit: the label and the rows come from one read transaction.
-        cursor.execute(_LABEL_SQL)
-        label = _label(cursor.fetchall())
-        cursor.execute(_VIEW_SQL)
-        table = cursor.fetch_arrow_table()
-        db.rollback()
-    return {name: table.column(name) for name in table.column_names}, label
+def _read_arrow(db_path: Path) -> tuple[dict[str, Any], str] | None:
+    """The columns through the ADBC driver in a child process (see arrowread), or None when
+    that is not possible here (the driver not installed, the child failed)."""
+    if importlib.util.find_spec("adbc_driver_sqlite") is None:
+        return None
+    with tempfile.TemporaryDirectory(prefix="conflictmap-view-") as tmp:
+        out = Path(tmp) / "view.arrow"
+        try:
+            subprocess.run(
+                # Run as a file, not a module: the package's imports are not needed there.
+                [sys.executable, arrowread.__file__, str(db_path), str(out), _VIEW_SQL],
+                check=True,
+                capture_output=True,
+                timeout=600,
+            )
+            with pa.OSFile(str(out), "rb") as source:
+                table = pa.ipc.open_file(source).read_all()
+        except (OSError, subprocess.SubprocessError, pa.ArrowException) as exc:
+            log.warning("reading the view through ADBC failed (%s); using sqlite3", exc)
+            return None
+        label = (table.schema.metadata or {}).get(LABEL_KEY, b"").decode()
+        return {name: table.column(name) for name in table.column_names}, label
 
 
 def _read_sqlite(db_path: Path) -> tuple[dict[str, Any], str]:

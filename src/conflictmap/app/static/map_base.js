@@ -75,7 +75,9 @@
   var legend = L.control({position: 'bottomright'});
   legend.onAdd = function () {
     var div = L.DomUtil.create('div', 'cm-legend');
-    div.innerHTML = '<details open><summary>Event type</summary>' + cfg.legend +
+    // Open where there is room for it; on a phone it is one line until tapped.
+    var open = map.getSize().x > 500 ? ' open' : '';
+    div.innerHTML = '<details' + open + '><summary>Event type</summary>' + cfg.legend +
       '<div class="cm-key">Number: events at one place</div>' +
       '<div><span class="cm-ring"></span>province-level location</div>' +
       '<div class="cm-ramp">Density: ' + cfg.ramp.map(function (c) {

@@ -170,14 +170,24 @@
   });
   function place() {
     var map = group._map;
+    // The frame may have been sized since the map was made: fit to the size it has now.
+    map.invalidateSize({pan: false});
     if (data.start && !window.cmPlaced) {
       // A shared link's view wins over the first fit.
       map.setView([data.start[0], data.start[1]], data.start[2], {animate: false});
       window.cmFitToken = data.fitToken;
     } else if (data.fit && (data.fitToken === null || data.fitToken !== window.cmFitToken)) {
       var b = L.latLngBounds(data.fit);
-      // Pixel padding too: a symbol is drawn around its point and must not be cut at the edge.
-      map.fitBounds(b.pad(0.05), {maxZoom: 9, animate: false, padding: [28, 28]});
+      var fit = function () {
+        // Pixel padding too: a symbol is drawn around its point and must not be cut at the edge.
+        map.fitBounds(b.pad(0.05), {maxZoom: 9, animate: false, padding: [28, 28]});
+      };
+      fit();
+      // The frame gets its height just after the map is made: fit again to the size it has
+      // then, unless the user has moved the map meanwhile.
+      var moved = false;
+      map.once('dragstart zoomstart', function () { moved = true; });
+      map.once('resize', function () { if (!moved) { fit(); } });
       window.cmFitToken = data.fitToken;
     }
     window.cmPlaced = true;
@@ -192,6 +202,7 @@
     // benchmark wait for it.
     L.Util.requestAnimFrame(function () {
       window.conflictmapLayer = group;
+      window.conflictmapData = data;
       window.conflictmapDrawn = {view: data.view, total: data.total,
         symbols: group.getLayers().length, places: (data.symbols || []).length,
         at: performance.timeOrigin + performance.now()};
