@@ -296,3 +296,23 @@ def test_events_on_a_single_day_need_no_sliders(
     at.sidebar.multiselect(key=ui.K_ADMIN1).select("Ghazni")
     run(at)
     assert count(at) == (1, 3)
+
+
+def test_the_table_sorts_every_event_by_deaths_and_pages(at: AppTest) -> None:
+    from conflictmap.app import ui as page_ui
+
+    run(at)
+    at.selectbox(key=page_ui.K_SORT).select("fatalities")
+    run(at)
+    deaths = pd.to_numeric(table(at)["fatalities"]).tolist()
+    fixture = pd.read_csv(DATA / "app" / "events.csv", dtype=str)
+    assert deaths == sorted(pd.to_numeric(fixture["fatalities"]).tolist(), reverse=True)
+    assert any("sorted by deaths over all of them" in c.value for c in at.caption)
+
+
+def test_dates_show_as_precisely_as_they_are_known(at: AppTest) -> None:
+    run(at)
+    dates = set(table(at)["event_date"])
+    # "in 2015" is a year, not 2 July 2015; the fixture's other events are days.
+    assert "2015" in dates
+    assert not {d for d in dates if d.startswith("2015-")}

@@ -132,3 +132,16 @@ def test_province_chart_keeps_the_busiest() -> None:
     spec = events_by_province_chart(FIXTURE, limit=3).to_dict()
     assert spec["encoding"]["y"]["sort"][0] == "Kunduz"
     assert len(spec["encoding"]["y"]["sort"]) == 3
+
+
+def test_the_time_axis_has_one_tick_per_bar_at_most_and_holds_the_last_bar() -> None:
+    # Three days of events: a day chart whose ticks would otherwise repeat each day's label.
+    days = FIXTURE[FIXTURE["event_date"] >= "2021-08-10"]
+    spec = events_over_time_chart(days).to_dict()
+    bars = next(layer for layer in _layers(spec) if "color" in layer["encoding"])
+    x = bars["encoding"]["x"]
+    assert x["axis"]["tickCount"] == {"interval": "day", "step": 1}
+    # The domain ends where the last bar does (the day after the last event), not inside it.
+    first, last = x["scale"]["domain"]
+    assert (first["year"], first["month"], first["date"]) == (2021, 8, 10)
+    assert (last["year"], last["month"], last["date"]) == (2021, 8, 13)
