@@ -263,11 +263,13 @@ class _EventSymbols(MacroElement):
         """
     )
 
-    def render(self, **kwargs: Any) -> None:
+    def render(self, **kwargs: Any) -> str:
         # As MacroElement.render, but the script goes in as text: an Element would compile it
         # as a Jinja template, lexing the whole payload again (0.2 s at 100,000 events).
         script = self._template.module.__dict__["script"]
-        self.get_root().script.add_child(_Text(script(self, kwargs)), name=self.get_name())
+        figure: Any = self.get_root()
+        figure.script.add_child(_Text(script(self, kwargs)), name=self.get_name())
+        return ""
 
     def __init__(self, payload: dict[str, Any]) -> None:
         super().__init__()
