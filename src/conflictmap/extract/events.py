@@ -24,10 +24,10 @@ _TRIGGERS: tuple[tuple[str, str], ...] = (
     ("Grenade", r"grenades?"),
     ("Government regains territory", r"re-?took|re-?taken|re-?take|recaptur\w+|regain\w*"
      r"|liberat(?:ed|ion|ing)|took\s+back|taken\s+back|(?:re)?gained\s+control"),
-    ("Non-state actor overtakes territory", r"storm(?:ed|s|ing)?|seiz(?:e|ed|es|ing|ure)"
+    ("Non-state actor overtakes territory", r"storm(?:ed|ing)|seiz(?:e|ed|es|ing|ure)"
      r"|captur(?:e|ed|es|ing)|over-?r(?:an|un|uns|unning)|fell\s+to|falls?\s+to|fall\s+of"
      r"|(?:took|taken|take|takes|taking|seized|gained|assumed|has)\s+(?:full\s+)?control"
-     r"|(?:took|taken|take|takes|taking)\s+over|under\s+(?:\w+\s+)?control|claimed(?!\s+(?:responsibility|that|to))"
+     r"|(?:took|taken|take|takes|taking)\s+over|under\s+(?:\w+\s+)?control"
      r"|(?-i:(?:took|take|takes|taking|entered|overwhelmed)"
      r"(?=\s+(?:the\s+(?:city|town)\s+of\s+)?[A-Z]))"),
     ("Abduction/forced disappearance", r"abduct\w*|kidnap\w*|hostages?"),
@@ -38,13 +38,21 @@ _TRIGGERS: tuple[tuple[str, str], ...] = (
      r"|attack(?:s|ed|ing)?|ambush(?:ed|es)?|besieg\w+|siege|advanc(?:e|ed|es|ing)"
      r"|repel(?:led|s)?|counter-?offensive|skirmish\w*"),
     ("Attack", r"killed|killing|kills|shot\s+dead|gunned\s+down|murder(?:ed|s)?|execut(?:ed|ions?)"
-     r"|massacre[sd]?|beheaded|lynched"),
-    ("Violent demonstration", r"riot(?:s|ed|ing|ers)?"),
+     r"|massacre[sd]?|beheaded|bodies\s+of\s+(?:\w+\s+){0,3}?(?:were|was)\s+(?:found|discovered)"),
+    ("Excessive force against protesters", r"(?:fired|opened\s+fire|shot)\s+(?:live\s+"
+     r"(?:rounds|ammunition|bullets)\s+)?(?:on|at|into)\s+(?:the\s+)?(?:\w+\s+)?"
+     r"(?:protesters|demonstrators|crowds?|marchers)"),
+    ("Protest with intervention", r"dispers(?:ed|ing|e)\s+(?:the\s+)?(?:\w+\s+)?(?:protesters"
+     r"|demonstrators|crowds?|rally|march)|tear\s*gas|water\s+cannons?"),
+    ("Mob violence", r"mobs?|lynch(?:ed|ing)"),
+    ("Violent demonstration", r"riot(?:s|ed|ing|ers)?|set\s+(?:tyres|tires|cars|vehicles)\s+"
+     r"(?:alight|ablaze|on\s+fire)|(?:hurled|threw|pelted)\s+(?:\w+\s+)?(?:stones|rocks"
+     r"|petrol\s+bombs|molotov)"),
     ("Peaceful protest", r"protest(?:s|ed|ing|ers)?|demonstrat(?:ion|ions|ors|ed)|rall(?:y|ies)"
      r"|sit-ins?"),
     ("Looting/property destruction", r"loot(?:ed|ing)|torch(?:ed|ing)|set\s+fire|burn(?:ed|t)"),
     ("Non-violent transfer of territory", r"withdr(?:ew|awn|awal)|pull(?:ed)?\s+out"
-     r"|surrender(?:ed|s)?|handed\s+over|retreat(?:ed|s)?"),
+     r"|surrender(?:ed|s)?|handed\s+over|retreat(?:ed|s)?|abandon(?:ed|s)?|slipped\s+out\s+of"),
     ("Headquarters or base established", r"(?:set\s+up|established?)\s+(?:a\s+)?(?:base|"
      r"headquarters)"),
     ("Agreement", r"talks|deal|offer(?:s|ed)?|cease-?fire|truce|agreement|agreed|negotiat\w+"
