@@ -83,3 +83,11 @@ def test_datelines(text: str, place: str, when: str, source: str) -> None:
 )
 def test_not_datelines(text: str) -> None:
     assert find_dateline(text) is None
+
+
+def test_a_cyrillic_article_in_cp1251_reads_like_its_utf8_twin(tmp_path: Path) -> None:
+    text = "Обстрел Харькова продолжался всю ночь, сообщили местные власти.\n"
+    (tmp_path / "a.txt").write_bytes(text.encode("cp1251"))
+    (tmp_path / "b.txt").write_bytes(("\u202e" + text).encode("utf-8"))
+    assert read_article(tmp_path / "a.txt").text.strip() == text.strip()
+    assert read_article(tmp_path / "b.txt").text.strip() == text.strip()

@@ -10,6 +10,7 @@ from datetime import date
 from pathlib import Path
 
 from conflictmap.errors import InputError
+from conflictmap.ingest.textcodec import decode_text, without_bidi_controls
 from conflictmap.extract.dates import find_date_phrases, resolve_date
 
 _HTML_SUFFIXES = frozenset({".html", ".htm", ".xhtml"})
@@ -145,16 +146,11 @@ def _is_dateline(match: re.Match[str]) -> bool:
 
 
 def _decoded(raw: bytes, name: str) -> str:
+    """The article's text, decoded as uploads are (one function: ingest.textcodec)."""
     if b"\x00" in raw[:8192]:
         raise InputError(f"{name!r} is not a text file; give a .txt or .html article")
-    try:
-        return raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        text = raw.decode("cp1252", errors="replace")
-    controls = sum(1 for ch in text[:4096] if ord(ch) < 32 and ch not in "\n\r\t\f")
-    if "\ufffd" in text[:4096] or controls > 8:
-        raise InputError(f"{name!r} is not UTF-8 or Windows-1252 text; save it as UTF-8")
-    return text
+    text, _ = decode_text(raw, name=name)
+    return without_bidi_controls(text)
 
 
 def _from_html(markup: str) -> tuple[str, str, date | None]:
