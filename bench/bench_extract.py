@@ -67,21 +67,19 @@ def run() -> None:
         if use and finder is None:
             print("   the NER model is not installed: no figures with the NER")
             continue
-        wall, cpu = _median_ms(
-            lambda f=finder, u=use: extract_article(
-                seed, published=published, source="seed", gazetteer=gazetteer,
-                entities=f, use_ner=u,
+
+        def extraction(f: EntityFinder | None = finder, u: bool = use) -> object:
+            return extract_article(
+                seed, published=published, source="seed", gazetteer=gazetteer, entities=f, use_ner=u
             )
-        )  # fmt: skip
-        _report(
-            f"extraction of the seed, warm, {label}", EXTRACT_GOAL_MS if use else None, wall, cpu
-        )
-        wall, cpu = _median_ms(
-            lambda f=finder, u=use: geoparse(seed, gazetteer=gazetteer, entities=f, use_ner=u)
-        )
-        _report(
-            f"geoparse of the seed, warm, {label}", GEOPARSE_GOAL_MS if use else None, wall, cpu
-        )
+
+        def geoparsing(f: EntityFinder | None = finder, u: bool = use) -> object:
+            return geoparse(seed, gazetteer=gazetteer, entities=f, use_ner=u)
+
+        goal = EXTRACT_GOAL_MS if use else None
+        _report(f"extraction of the seed, warm, {label}", goal, *_median_ms(extraction))
+        goal = GEOPARSE_GOAL_MS if use else None
+        _report(f"geoparse of the seed, warm, {label}", goal, *_median_ms(geoparsing))
     paths = sorted(DEV.glob("*.txt")) + sorted(DEV.glob("*.html")) if DEV.is_dir() else OURS
     where = "development articles" if DEV.is_dir() else "our test articles"
     cores = os.cpu_count() or 1

