@@ -104,7 +104,7 @@ def _cold_load() -> tuple[float, float, int, int, float]:
 
 
 def _per_second(func: object, items: list) -> float:
-    call = func  # type: ignore[assignment]
+    call = func
     begin = time.perf_counter()
     for item in items:
         call(item)  # type: ignore[operator]

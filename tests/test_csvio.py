@@ -180,7 +180,7 @@ def test_arbitrary_rows_are_each_counted_once(
 
 # Decoded uploads never hold lone surrogates (Cs) or NUL (refused as binary).
 NOTE = st.text(
-    st.characters(exclude_characters="\x00", exclude_categories=("Cs",)), max_size=20
+    st.characters(exclude_characters="\x00", exclude_categories=["Cs"]), max_size=20
 ).map(str.strip)
 
 

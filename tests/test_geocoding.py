@@ -187,7 +187,7 @@ def online(tmp_path: Path, gazetteer: Gazetteer, fake: type[FakeAdapter]) -> Cac
     assert isinstance(geocoder, CachedOnlineGeocoder)
     # The limiter's waits are checked in their own test; here each call comes 10 s after the last.
     for limiter in (geocoder.rate_limited_geocode, geocoder.rate_limited_reverse):
-        limiter._clock = functools.partial(next, itertools.count(0.0, 10.0))  # type: ignore[method-assign]
+        limiter._clock = functools.partial(next, itertools.count(0.0, 10.0))
     return geocoder
 
 
@@ -213,7 +213,8 @@ def test_second_ask_is_answered_from_the_disk_cache(
     first = online.geocode("Kandahar")
     second = online.geocode("Kandahar")
     assert len(fake.requests) == 1
-    assert second == first and second is not None and second.raw == first.raw
+    assert isinstance(first, Location) and isinstance(second, Location)
+    assert second == first and second.raw == first.raw
     # A new process (a new geocoder on the same cache file) does not ask either.
     settings = Settings(data_dir=tmp_path, geocoder="nominatim", nominatim_user_agent="t/1")
     again = make_geocoder(settings, adapter_factory=fake, gazetteer=gazetteer)
@@ -278,8 +279,8 @@ def test_requests_go_through_a_one_second_rate_limiter(
     assert isinstance(online.rate_limited_reverse, RateLimiter)
     sleeps: list[float] = []
     clock = iter([100.0, 100.2, 101.2])
-    limiter._clock = lambda: next(clock)  # type: ignore[method-assign]
-    limiter._sleep = sleeps.append  # type: ignore[method-assign]
+    limiter._clock = lambda: next(clock)
+    limiter._sleep = sleeps.append
     fake.script = [KANDAHAR_JSON, []]
     online.geocode("Kandahar")
     online.geocode("Kabul, Afghanistan")

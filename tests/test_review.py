@@ -184,7 +184,7 @@ def _mentions(case: dict[str, Any]) -> list[Mention]:
 
 def _sentence_spans(case: dict[str, Any]) -> list[tuple[int, int]]:
     if "event_sentences_spans" in case:
-        return [tuple(s) for s in case["event_sentences_spans"]]  # type: ignore[misc]
+        return [tuple(s) for s in case["event_sentences_spans"]]
     text = case["text"]
     return [(text.index(s), text.index(s) + len(s)) for s in case["event_sentences"]]
 
