@@ -227,9 +227,13 @@ def resolve_places(
         precision = _PRECISION.get(place.kind, 3)
         if precision == 1 and role.near:
             precision = 2
+        # ACLED pins a province-level event at the province's capital; the toponym itself
+        # (geoparse) keeps the province's own point.
+        seat = gazetteer.seat(place) if place.kind == "admin1" else None
+        pin = seat or place
         resolved.append(
             ResolvedPlace(
-                mention, place, round(confidence, 2), precision, place.latitude, place.longitude
+                mention, place, round(confidence, 2), precision, pin.latitude, pin.longitude
             )
         )
     return tuple(resolved)
