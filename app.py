@@ -22,8 +22,10 @@ def main() -> None:
     store = ui.open_store(str(settings.store_path), settings)
     # Changes with every committed import or removal, by any page or process (one small query).
     version = store.version()
+    data.watch_store(str(settings.store_path))
     uploads = data.load_uploads(str(settings.store_path), version, store)
-    view = data.load_view(str(settings.store_path), version)
+    with st.spinner("Reading the events…"):
+        view = data.load_view(str(settings.store_path), version)
     sample = data.show_sample(view, uploads)
     if sample:
         view = data.sample_view()

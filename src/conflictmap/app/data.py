@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import logging
+import sqlite3
+import threading
+import time
+from contextlib import closing
 from pathlib import Path
 
 import numpy as np
@@ -14,11 +19,12 @@ from conflictmap.store.eventstore import EventStore
 from conflictmap.store.rowsource import frame_view, store_view
 from conflictmap.store.views import EventView
 
+log = logging.getLogger("conflictmap.app")
 K_HIDE_SAMPLE = "hide_sample"
 SAMPLE_LABEL = "sample"
 
 
-@st.cache_resource(show_spinner="Reading the events…", max_entries=2)
+@st.cache_resource(show_spinner=False, max_entries=2)
 def load_view(store_path: str, version: str) -> EventView:
     """The store's events as a compact view, built once per ``version`` for every session.
 
@@ -26,6 +32,41 @@ def load_view(store_path: str, version: str) -> EventView:
     previous version's is dropped when a third is built.
     """
     return store_view(Path(store_path))
+
+
+WATCH_SECONDS = 1.0
+
+
+def _version_of(store_path: str) -> str | None:
+    """The store's version label read with a connection of its own (None if unreadable)."""
+    try:
+        with closing(sqlite3.connect(f"file:{store_path}?mode=ro", uri=True)) as db:
+            found = dict(db.execute("SELECT key, value FROM meta WHERE key IN ('id', 'version')"))
+    except sqlite3.Error:
+        return None
+    return f"{found.get('id', '')}:{found.get('version', '0')}"
+
+
+@st.cache_resource(show_spinner=False)
+def watch_store(store_path: str) -> threading.Thread:
+    """Once per server and store: a thread that builds the view as soon as the store changes
+    (an import by any page or process), so the map's next run finds it ready."""
+
+    def watch() -> None:
+        seen: str | None = None
+        while True:
+            version = _version_of(store_path)
+            if version is not None and version != seen:
+                try:
+                    load_view(store_path, version)
+                    seen = version
+                except Exception:
+                    log.exception("building the view of %s failed", store_path)
+            time.sleep(WATCH_SECONDS)
+
+    thread = threading.Thread(target=watch, name="conflictmap-view-watch", daemon=True)
+    thread.start()
+    return thread
 
 
 @st.cache_data(show_spinner=False, max_entries=4)

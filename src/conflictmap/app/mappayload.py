@@ -29,7 +29,7 @@ _TYPE_INDEX = {name: i for i, name in enumerate(TYPE_NAMES)}
 # How many events a place's popup details in full; the rest are counted. The budget keeps a
 # layer of a million events within a few MB: with many places each gets fewer details.
 MAX_DETAILS_PER_PLACE = 3
-DETAIL_BUDGET = 1_500
+DETAIL_BUDGET = 800
 # Density colour ramp (ColorBrewer YlOrRd, 6 classes), from few to many events per cell.
 DENSITY_RAMP = ("#ffffb2", "#fed976", "#feb24c", "#fd8d3c", "#f03b20", "#bd0026")
 DEFAULT_PROVINCE_RADIUS_M = 50_000
