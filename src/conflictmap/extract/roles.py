@@ -26,6 +26,7 @@ class MentionRole:
     in_phrase: bool = False  # "in X" directly: a country can be the scene only so
     qualifier: str = ""  # "Kabul, Afghanistan": Afghanistan narrows Kabul's candidates
     article: bool = False  # "the Red Sea", "the Sahel": a region or a water, not a province
+    locative: bool = False  # "at X", "between X and Y", "towards X": words that expect a place
 
 
 _NUM = (
@@ -112,6 +113,9 @@ def mention_roles(
         if roles[group[0]].in_phrase:
             for i in group:
                 roles[i] = _replace(roles[i], in_phrase=True)
+        if roles[group[0]].locative:
+            for i in group:
+                roles[i] = _replace(roles[i], locative=True)
     # "Kabul, Afghanistan": a country right after a place qualifies it and is no scene itself.
     for i in range(len(mentions) - 1):
         here, then = mentions[i], mentions[i + 1]
@@ -123,6 +127,11 @@ def mention_roles(
 
 
 _THE_BEFORE = re.compile(r"\bthe\s+$", re.IGNORECASE)
+_LOCATIVE_BEFORE = re.compile(
+    r"\b(?:in|at|near|between|towards?|outside|around|across|into|from|through|via|"
+    r"(?:town|city|village|district|province|region)\s+of)\s+(?:the\s+)?$",
+    re.IGNORECASE,
+)
 
 
 def _role(
@@ -158,6 +167,7 @@ def _role(
         excluded=excluded,
         in_phrase=bool(_IN_BEFORE.search(before)),
         article=bool(_THE_BEFORE.search(before)),
+        locative=bool(_LOCATIVE_BEFORE.search(before)),
     )
 
 

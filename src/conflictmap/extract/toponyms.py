@@ -280,7 +280,7 @@ def _vetoed(
             return True
         # The same words called an organisation are most often a place the model does not
         # know ("retook Imam Sahib"); called a person, they are a person unless cued.
-        return entity.label == "PERSON" and not (cued or role.in_phrase or strong)
+        return entity.label == "PERSON" and not (cued or role.locative or strong)
     return False
 
 
@@ -317,7 +317,14 @@ def _supported(
 
 
 def _cued(role: MentionRole) -> bool:
-    return role.admin_hint or role.city_hint or role.near or role.in_phrase or bool(role.qualifier)
+    return (
+        role.admin_hint
+        or role.city_hint
+        or role.near
+        or role.in_phrase
+        or role.locative
+        or bool(role.qualifier)
+    )
 
 
 def _strong(candidates: Iterable[Place]) -> bool:
