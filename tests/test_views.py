@@ -33,6 +33,8 @@ def test_the_store_view_holds_what_the_store_does(
 ) -> None:
     if reader == "sqlite":
         monkeypatch.setattr(rowsource, "_read_arrow", lambda path: None)
+    else:
+        monkeypatch.setattr(rowsource, "SMALL_STORE_BYTES", 0)
     view = rowsource.store_view(db)
     with EventStore.open(Settings(db_path=db)) as store:
         assert view.label == store.version()

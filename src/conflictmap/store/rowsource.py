@@ -53,6 +53,8 @@ _LABEL_SQL = "SELECT key, value FROM meta WHERE key IN ('id', 'version')"
 log = logging.getLogger("conflictmap.store")
 EXPORT_COLUMNS = (*SCHEMA_COLUMNS, *ACLED_ONLY, "extras")
 _IN_CHUNK = 900
+# Below this (some 30,000 events) sqlite3 in this process is quicker than starting the child.
+SMALL_STORE_BYTES = 16 * 1024 * 1024
 EXPORT_CHUNK = 50_000
 
 
@@ -74,6 +76,8 @@ def _read_arrow(db_path: Path) -> tuple[dict[str, Any], str] | None:
     that is not possible here (the driver not installed, the child failed)."""
     if importlib.util.find_spec("adbc_driver_sqlite") is None:
         return None
+    if db_path.stat().st_size < SMALL_STORE_BYTES:
+        return None  # sqlite3 reads a few thousand events faster than a child starts
     with tempfile.TemporaryDirectory(prefix="conflictmap-view-") as tmp:
         out = Path(tmp) / "view.arrow"
         try:
