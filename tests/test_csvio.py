@@ -215,9 +215,13 @@ def test_the_store_counts_every_row_once_and_takes_nothing_twice(
         assert report.rows_read == (
             report.accepted + report.updated + report.rejected + report.duplicates
         )
-        assert len({r.line for r in (*report.repeats, *report.updates)}) == (
-            report.duplicates + report.updated
-        )
+        if report.already_imported:
+            # The very same bytes: the report names the upload every row repeats, line for line.
+            assert report.duplicates == report.rows_read - report.rejected
+        else:
+            assert len({r.line for r in (*report.repeats, *report.updates)}) == (
+                report.duplicates + report.updated
+            )
     assert len(store) == first.accepted
     assert (second.accepted, second.updated, third.accepted, third.updated) == (0, 0, 0, 0)
     assert second.rejected == first.rejected == third.rejected
