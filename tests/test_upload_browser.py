@@ -54,7 +54,8 @@ def test_upload_read_the_report_remove_and_the_map_follows(
 ) -> None:
     page = tab.page
     page.get_by_role("heading", name="Upload events").wait_for(timeout=60_000)
-    assert "up to 200 MB each" in page.get_by_test_id("stMarkdown").first.inner_text()
+    limit = Settings().max_upload_mb
+    assert f"up to {limit:,} MB each" in page.get_by_test_id("stMarkdown").first.inner_text()
     # One plain CSV with a place the gazetteer does not know, one gzipped ACLED export.
     packed = tmp_path / "acled_current.csv.gz"
     packed.write_bytes(gzip.compress((UPLOADS / "acled_current.csv").read_bytes()))
