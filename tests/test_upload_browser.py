@@ -75,15 +75,16 @@ def test_upload_read_the_report_remove_and_the_map_follows(
     ), alerts
     assert any(a.startswith("Imported 3 new events as file:acled_current.csv.gz.") for a in alerts)
     metrics = page.get_by_test_id("stMetric").all_inner_texts()
-    assert [m.split("\n")[0] for m in metrics[:6]] == [
+    assert [m.split("\n")[0] for m in metrics[:7]] == [
         "Rows read",
         "Accepted",
+        "Updated (corrections)",
         "Rejected",
         "Duplicates skipped",
         "Geocoded",
         "Not geocoded",
     ]
-    assert [int(m.split("\n")[-1]) for m in metrics[:6]] == [4, 3, 1, 0, 3, 1]
+    assert [int(m.split("\n")[-1]) for m in metrics[:7]] == [4, 3, 0, 1, 0, 3, 1]
     rejected = tab.grid_rows(0, columns=3)
     assert [r[:2] for r in rejected] == [["5", "location"]]
     assert rejected[0][2].startswith("'Atlantis Nowhere' was not found in the offline gazetteer")
