@@ -130,7 +130,8 @@ def up_to(events: pd.DataFrame, end: date) -> pd.DataFrame:
 def stock_map(events: pd.DataFrame) -> tuple[folium.Map, folium.FeatureGroup]:
     """The stock approach: one marker per event in folium's FastMarkerCluster, served locally."""
     # Without a tile layer markercluster needs the map's maxZoom set.
-    m = folium.Map(tiles=None, location=[34.0, 66.0], zoom_start=6, **{"maxZoom": 18})
+    options: dict[str, Any] = {"maxZoom": 18}
+    m = folium.Map(tiles=None, location=[34.0, 66.0], zoom_start=6, **options)
     m.default_js = [("leaflet", f"{LEAFLET_URL}/leaflet.js")]
     m.default_css = [("leaflet_css", f"{LEAFLET_URL}/leaflet.css")]
     return m, stock_layer(events)
@@ -236,7 +237,7 @@ def _measure(approach: str, events: pd.DataFrame, *, root: Path, url: str, brows
         change_s: float | None = statistics.median(change_times)
     except TimeoutError_ as exc:
         print(f"   ({approach}, {len(events):,} events: gave up after {exc})")
-        load_s = load_s if "load_s" in locals() else None
+        load_s = load_s if "load_s" in locals() else None  # type: ignore[assignment]
         change_s = None
     finally:
         page.close()

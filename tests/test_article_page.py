@@ -84,6 +84,7 @@ def drafts(at: AppTest) -> pd.DataFrame:
 
 def edit(at: AppTest, rows: dict[int, dict[str, Any]]) -> AppTest:
     (editor,) = at.data_editor
+    assert editor.key is not None
     at.session_state[editor.key] = {"edited_rows": rows, "added_rows": [], "deleted_rows": []}
     return run(at)
 

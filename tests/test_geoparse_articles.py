@@ -19,7 +19,7 @@ EXPECTED: dict[str, list[list[str]]] = json.loads((HERE / "expected.json").read_
 def test_each_place_is_found_in_its_country(name: str) -> None:
     text = read_article(HERE / name).text
     gazetteer = default_gazetteer()
-    found = {}
+    found: dict[str, set[str]] = {}
     for toponym in geoparse(text):
         country = gazetteer.country(toponym.country) if toponym.country else None
         found.setdefault(toponym.surface, set()).add(country.country_code if country else "")

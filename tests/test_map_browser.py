@@ -54,8 +54,18 @@ def _open(browser: Any, url: str) -> tuple[Any, list[str], list[str]]:
     page = browser.new_page(viewport={"width": 1200, "height": 800})
     outside: list[str] = []
     dialogs: list[str] = []
-    page.on("request", lambda r: None if r.url.startswith(LOCAL) else outside.append(r.url))
-    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+
+    def outside_request(request: Any) -> None:
+        if not request.url.startswith(LOCAL):
+            outside.append(request.url)
+
+    page.on("request", outside_request)
+
+    def dialog(box: Any) -> None:
+        dialogs.append(box.message)
+        box.dismiss()
+
+    page.on("dialog", dialog)
     page.goto(url)
     page.wait_for_selector("html[data-cm-drawn]", timeout=20_000)
     return page, outside, dialogs

@@ -10,8 +10,8 @@ from datetime import date
 from pathlib import Path
 
 from conflictmap.errors import InputError
-from conflictmap.ingest.textcodec import decode_text, without_bidi_controls
 from conflictmap.extract.dates import find_date_phrases, resolve_date
+from conflictmap.ingest.textcodec import decode_text, without_bidi_controls
 
 _HTML_SUFFIXES = frozenset({".html", ".htm", ".xhtml"})
 # "KABUL, Aug 12 (Reuters) -", "Kabul, Afghanistan –", "KYIV, Ukraine, March 2, 2022 (AP) —":
