@@ -52,11 +52,12 @@ class Tab(AppTab):
     def type_in_cell(self, column: int, row: int, value: str) -> None:
         """Select a row's first cell, walk right to ``column``, open its editor and type.
 
-        Tried up to three times: a rerun of the app that lands between the keystrokes (the
-        grid is redrawn) swallows them, which a person would answer by typing again.
+        Tried up to four times: a rerun of the app that lands between the keystrokes (the
+        grid is redrawn) swallows them, which a person would answer by typing again. On a cold
+        machine (CI's first browser test) a rerun can take longer than the wait, hence 20 s.
         """
         grid = self.page.locator(".dvn-scroller.stDataFrameGlideDataEditor")
-        for attempt in range(3):
+        for attempt in range(4):
             self.idle()
             # Back to the first column: walking right scrolled the grid, and x=5 must hit it.
             grid.evaluate("e => { e.scrollLeft = 0; }")
@@ -71,10 +72,10 @@ class Tab(AppTab):
             self.page.keyboard.type(value)
             self.page.keyboard.press("Enter")
             try:
-                self.wait_cell(column, row, value, timeout=10_000)
+                self.wait_cell(column, row, value, timeout=20_000)
                 return
             except Exception:
-                if attempt == 2:
+                if attempt == 3:
                     raise
                 self.page.keyboard.press("Escape")
 
