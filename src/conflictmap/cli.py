@@ -69,6 +69,16 @@ def settings_command() -> None:
         click.echo(f"    {f.metadata.get('help', '')}")
 
 
+# Where extract and places write: a file, or standard output by default.
+_OUTPUT_OPTION = click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, allow_dash=True, path_type=Path),
+    default="-",
+    help="File to write; - (the default) for standard output.",
+)
+
+
 # -- extraction: articles to events ----------------------------------------------------------
 
 
@@ -87,13 +97,7 @@ def settings_command() -> None:
     default="csv",
     show_default=True,
 )
-@click.option(
-    "-o",
-    "--output",
-    type=click.Path(dir_okay=False, allow_dash=True, path_type=Path),
-    default="-",
-    help="File to write; - (the default) for standard output.",
-)
+@_OUTPUT_OPTION
 @friendly_errors
 def extract_command(
     files: tuple[Path, ...], published: datetime | None, source: str | None, fmt: str, output: Path
@@ -126,13 +130,7 @@ def extract_command(
     show_default=True,
 )
 @click.option("--no-ner", is_flag=True, help="Gazetteer matching alone, without spaCy's NER.")
-@click.option(
-    "-o",
-    "--output",
-    type=click.Path(dir_okay=False, allow_dash=True, path_type=Path),
-    default="-",
-    help="File to write; - (the default) for standard output.",
-)
+@_OUTPUT_OPTION
 @friendly_errors
 def places_command(files: tuple[Path, ...], fmt: str, no_ner: bool, output: Path) -> None:
     """Every place an article names, in order: offsets, GeoNames match, role and status."""
