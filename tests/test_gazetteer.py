@@ -462,3 +462,11 @@ def test_first_words_bound_the_scan(gazetteer: Gazetteer) -> None:
     assert max(first.values()) == gazetteer.max_name_words
     for key in sorted(gazetteer.names())[::5003]:
         assert first[key.split()[0]] >= key.count(" ") + 1
+
+
+def test_names_in_one_country_come_from_that_country_only() -> None:
+    gazetteer = default_gazetteer()
+    names = gazetteer.names_in("MM")
+    assert "Lashio" in names and "Mandalay" in names
+    assert "Kabul" not in names
+    assert list(names) == sorted(set(names))

@@ -63,3 +63,13 @@ def test_a_cue_keeps_a_place_the_ner_calls_an_organisation() -> None:
 
     (toponym,) = geoparse(text, entities=ner)
     assert (toponym.surface, toponym.kind) == ("Kandahar", "admin1")
+
+
+def test_a_misspelt_place_gets_a_suggestion_from_the_articles_country() -> None:
+    text = "In Myanmar, fighting spread to Lashioo on Sunday."
+
+    def ner(_: str) -> tuple[Entity, ...]:
+        return (Entity("Myanmar", 3, 10, "GPE"), Entity("Lashioo", 31, 38, "GPE"))
+
+    unknown = [t for t in geoparse(text, entities=ner) if t.status == NOT_FOUND]
+    assert [(t.surface, t.suggestion) for t in unknown] == [("Lashioo", "Lashio")]

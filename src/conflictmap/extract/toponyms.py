@@ -186,7 +186,7 @@ def suggest(surface: str, gazetteer: Gazetteer, *, country_code: str) -> str:
 
 @functools.lru_cache(maxsize=16)
 def _names_in(gazetteer: Gazetteer, country_code: str) -> tuple[str, ...]:
-    return tuple(sorted({p.name for p in gazetteer if p.country_code == country_code}))
+    return gazetteer.names_in(country_code)
 
 
 # --- combining the two opinions -------------------------------------------------------------

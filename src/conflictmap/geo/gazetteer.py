@@ -390,6 +390,15 @@ class Gazetteer:
     def __len__(self) -> int:
         return len(self._rows)
 
+    def names_in(self, country_code: str) -> tuple[str, ...]:
+        """Every name of a place in one country, sorted (for suggestions); no records are built."""
+        found = set()
+        for row in self._rows:
+            cells = row.split("\t", 5)
+            if len(cells) > 4 and cells[4] == country_code:
+                found.add(cells[3])
+        return tuple(sorted(found))
+
     def __iter__(self) -> Iterator[Place]:
         return (self._place(n) for n in range(len(self._rows)))
 
