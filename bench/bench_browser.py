@@ -29,6 +29,7 @@ from typing import Any
 
 import numpy as np
 
+from bench.bench_map import ACTORS, SOURCES
 from conflictmap.ingest.validation import RECORD_COLUMNS
 from conflictmap.models import EVENT_TYPES
 from conflictmap.store.schema import INSERT_COLUMNS, INSERT_SQL
@@ -51,15 +52,6 @@ GOALS = {  # events: (first view s, filter change s, server GB)
     100_000: (None, 0.5, None),
     1_000_000: (5.0, 1.0, 1.5),
 }
-ACTORS = (
-    "Taliban",
-    "Military Forces of Afghanistan (2004-2021)",
-    "Police Forces of Afghanistan (2004-2021)",
-    "Islamic State (Afghanistan)",
-    "Unidentified Armed Group (Afghanistan)",
-    "Civilians (Afghanistan)",
-)
-SOURCES = ("Pajhwok Afghan News", "Al Jazeera", "Khaama Press", "TOLOnews", "Reuters")
 
 
 @dataclass(frozen=True, slots=True)
